@@ -1,9 +1,10 @@
 """``tf.contrib`` of TF 1.x, for the parts legacy pipelines use.
 
-``tf.contrib.rnn``, ``tf.contrib.layers`` and ``tf.contrib.framework`` work as
+``tf.contrib.rnn``, ``tf.contrib.layers``, ``tf.contrib.framework`` and
+``tf.contrib.learn`` work as
 attributes and as ``from tf_pipeline.tf1.contrib import rnn``.
 """
 
-from tf_pipeline.tf1.contrib import framework, layers, rnn
+from tf_pipeline.tf1.contrib import framework, layers, learn, rnn
 
-__all__ = ["framework", "layers", "rnn"]
+__all__ = ["framework", "layers", "learn", "rnn"]

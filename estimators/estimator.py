@@ -1,0 +1,498 @@
+"""``Estimator``: TF 1.x ``tf.contrib.learn.Estimator`` on TensorFlow 2.21.
+
+Every ``fit``/``evaluate``/``predict`` call builds a fresh ``tf.Graph`` and runs it
+in its own ``tf.compat.v1.Session``: eager execution stays on for the rest of the
+process, so Keras 3 code runs beside it.
+
+Example
+-------
+>>> import numpy as np
+>>> from estimators import Estimator, RunConfig
+>>> from tf_pipeline.models import lstm_model
+>>> x = np.random.RandomState(0).rand(64, 1, 12).astype(np.float32)
+>>> y = x.sum(axis=2)
+>>> est = Estimator(lstm_model, config=RunConfig(tf_random_seed=1))
+>>> est = est.fit(x=x, y=y, batch_size=32, steps=20)
+>>> sorted(est.evaluate(x=x, y=y))
+['global_step', 'loss']
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Callable, Generator, Iterable
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+import tensorflow as tf
+from sklearn.exceptions import NotFittedError
+
+from estimators.data_feeder import DataFeeder
+from estimators.hooks import LoggingHook, NanLossHook
+from estimators.model_dir import (
+    CHECKPOINT_BASENAME,
+    CheckpointError,
+    check_checkpoint_matches,
+    fit_lock,
+    latest_checkpoint,
+    read_signature,
+    write_signature,
+)
+from estimators.model_fn import ModeKeys, ModelFnOps, call_model_fn, model_fn_args
+from estimators.run_config import RunConfig
+from tf_pipeline._checks import check_int
+
+logger = logging.getLogger("estimators")
+
+InputFn = Callable[[], tuple[Any, Any]]
+
+
+def _signature_of(tensor: Any) -> dict[str, Any] | None:
+    if tensor is None or not isinstance(tensor, tf.Tensor):
+        return None
+    return {"dtype": tensor.dtype.name, "shape": tensor.shape.as_list()}
+
+
+def _has_iterator(graph: tf.Graph) -> bool:
+    """Does the input come from a tf.data iterator (which ends with OutOfRange)?"""
+    input_ops = ("IteratorGetNext", "QueueDequeueManyV2")
+    return any(op.type in input_ops for op in graph.get_operations())
+
+
+class Estimator:
+    """Train, evaluate and predict with a TF1 ``model_fn``, checkpointing to ``model_dir``.
+
+    Parameters
+    ----------
+    model_fn : callable
+        ``model_fn(features, labels[, mode][, params][, config][, model_dir])``
+        returning ``(predictions, loss, train_op)`` or a :class:`ModelFnOps`.
+        The global step exists before it is called, so
+        ``tf.compat.v1.train.get_global_step()`` works inside it.
+    model_dir : str, optional
+        Where checkpoints, ``graph.pbtxt`` and TensorBoard events go; a new
+        temporary directory when None.
+    config : RunConfig, optional
+    params : dict, optional
+        Passed to ``model_fn`` as ``params`` (it must take that argument).
+
+    Notes
+    -----
+    ``fit`` resumes from the latest checkpoint in ``model_dir``: weights, global
+    step, optimizer slots and the learning-rate variable. Only one process may
+    train a model_dir at a time (see :mod:`estimators.model_dir`).
+    """
+
+    def __init__(
+        self,
+        model_fn: Callable,
+        model_dir: str | None = None,
+        config: RunConfig | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> None:
+        if not callable(model_fn):
+            raise TypeError(f"`model_fn` must be callable, got {model_fn!r}.")
+        takes = model_fn_args(model_fn)  # also checks it takes (features, labels)
+        if params is not None and "params" not in takes:
+            raise ValueError(
+                f"`params` were given ({params!r}) but `model_fn` "
+                f"{getattr(model_fn, '__name__', model_fn)!r} takes no `params` argument."
+            )
+        if config is not None and not isinstance(config, RunConfig):
+            raise TypeError(f"`config` must be a RunConfig, got {type(config).__name__}.")
+        if model_dir is None:
+            model_dir = tempfile.mkdtemp(prefix="estimator_")
+            logger.warning("Using temporary folder as model directory: %s", model_dir)
+        self._model_fn = model_fn
+        self._model_dir = str(model_dir)
+        self._config = config or RunConfig()
+        self.params = params
+
+    @property
+    def model_dir(self) -> str:
+        return self._model_dir
+
+    @property
+    def config(self) -> RunConfig:
+        return self._config
+
+    # -- training -------------------------------------------------------------------------
+    def fit(
+        self,
+        input_fn: InputFn | None = None,
+        x: Any = None,
+        y: Any = None,
+        batch_size: int | None = None,
+        steps: int | None = None,
+        max_steps: int | None = None,
+        monitors: Iterable[Any] | None = None,
+    ) -> Estimator:
+        """Train for ``steps`` more steps, or up to global step ``max_steps``.
+
+        Parameters
+        ----------
+        input_fn : callable, optional
+            Returns ``(features, labels)`` tensors; exclusive with ``x``/``y``.
+        x, y : numpy.ndarray, optional
+            Fed in batches as TF1's DataFeeder did (see :mod:`estimators.data_feeder`).
+        batch_size : int, optional
+            Rows per batch for ``x``/``y``; None feeds all rows each step.
+        steps : int, optional
+            Steps to run after the restored global step.
+        max_steps : int, optional
+            Absolute global step to stop at; when already reached, fit does nothing.
+        monitors : list of tf.compat.v1.train.SessionRunHook, optional
+
+        Returns
+        -------
+        self
+        """
+        if steps is not None and max_steps is not None:
+            raise ValueError(
+                f"Give `steps` or `max_steps`, not both; got steps={steps}, max_steps={max_steps}."
+            )
+        if steps is not None:
+            check_int(steps, "steps", minimum=1)
+        if max_steps is not None:
+            check_int(max_steps, "max_steps", minimum=1)
+        hooks = list(monitors or [])
+        for hook in hooks:
+            if not isinstance(hook, tf.compat.v1.train.SessionRunHook):
+                raise TypeError(f"`monitors` must hold SessionRunHooks, got {hook!r}.")
+        input_fn, feeder = self._input(input_fn, x, y, batch_size, shuffle=True, epochs=None)
+        if feeder is not None:
+            if steps is None and max_steps is None:
+                raise ValueError(
+                    "`steps` or `max_steps` must be given when fitting on x/y: the data feeder "
+                    "repeats forever, so training would never stop."
+                )
+            hooks.insert(0, tf.compat.v1.train.FeedFnHook(feeder.feed_dict))
+        with fit_lock(self._model_dir):
+            checkpoint = latest_checkpoint(self._model_dir)
+            if max_steps is not None and checkpoint is not None:
+                start = int(tf.train.load_variable(checkpoint, "global_step"))
+                if max_steps <= start:
+                    logger.info(
+                        "Skipping training since max_steps (%d) has already been reached (%d).",
+                        max_steps,
+                        start,
+                    )
+                    return self
+            loss = self._train(input_fn, hooks, steps, max_steps, checkpoint)
+        logger.info("Loss for final step: %s.", loss)
+        return self
+
+    def _train(
+        self,
+        input_fn: InputFn,
+        hooks: list,
+        steps: int | None,
+        max_steps: int | None,
+        checkpoint: str | None,
+    ) -> Any:
+        config = self._config
+        graph = tf.Graph()
+        with graph.as_default():
+            tf.compat.v1.set_random_seed(config.tf_random_seed)
+            global_step = tf.compat.v1.train.create_global_step(graph)
+            features, labels = input_fn()
+            ops = self._call(features, labels, ModeKeys.TRAIN)
+            write_signature(
+                self._model_dir,
+                {"features": _signature_of(features), "labels": _signature_of(labels)},
+            )
+            tf.compat.v1.add_to_collection(tf.compat.v1.GraphKeys.LOSSES, ops.loss)
+            if checkpoint is not None:
+                check_checkpoint_matches(checkpoint, tf.compat.v1.global_variables())
+            saver = tf.compat.v1.train.Saver(
+                sharded=True,
+                max_to_keep=config.keep_checkpoint_max,
+                keep_checkpoint_every_n_hours=config.keep_checkpoint_every_n_hours,
+                save_relative_paths=True,
+            )
+            state = tf.train.get_checkpoint_state(self._model_dir)
+            if state is not None:
+                # So keep_checkpoint_max counts the checkpoints of earlier fits too.
+                saver.recover_last_checkpoints(list(state.all_model_checkpoint_paths))
+            scaffold = ops.scaffold or tf.compat.v1.train.Scaffold(saver=saver)
+            # Order matters: the NaN guard runs before the checkpoint saver in each step.
+            all_hooks = hooks + [
+                NanLossHook(ops.loss, global_step, self._model_dir),
+                tf.compat.v1.train.CheckpointSaverHook(
+                    self._model_dir,
+                    save_secs=config.save_checkpoints_secs,
+                    save_steps=config.save_checkpoints_steps,
+                    scaffold=scaffold,
+                    checkpoint_basename=CHECKPOINT_BASENAME,
+                ),
+                tf.compat.v1.train.StepCounterHook(
+                    every_n_steps=config.log_step_count_steps, output_dir=self._model_dir
+                ),
+                tf.compat.v1.train.SummarySaverHook(
+                    save_steps=config.save_summary_steps,
+                    output_dir=self._model_dir,
+                    scaffold=scaffold,
+                ),
+                tf.compat.v1.train.StopAtStepHook(num_steps=steps, last_step=max_steps)
+                if steps is not None or max_steps is not None
+                else None,
+                LoggingHook(ops.loss, global_step, config.log_step_count_steps),
+            ]
+            all_hooks = [h for h in all_hooks if h is not None]
+            all_hooks += ops.training_chief_hooks + ops.training_hooks
+            creator = tf.compat.v1.train.ChiefSessionCreator(
+                scaffold=scaffold,
+                checkpoint_filename_with_path=checkpoint,
+                config=config.session_config_or_default(),
+            )
+            loss = None
+            with _restore_errors(checkpoint):
+                session = tf.compat.v1.train.MonitoredSession(creator, hooks=all_hooks)
+            with session:
+                while not session.should_stop():
+                    _, loss = session.run([ops.train_op, ops.loss])
+        return loss
+
+    # -- evaluation -----------------------------------------------------------------------
+    def evaluate(
+        self,
+        input_fn: InputFn | None = None,
+        x: Any = None,
+        y: Any = None,
+        batch_size: int | None = None,
+        steps: int | None = None,
+        checkpoint_path: str | None = None,
+    ) -> dict[str, Any]:
+        """Mean loss (and eval metrics) of the latest checkpoint over the data.
+
+        The loss is the unweighted mean of the per-batch losses, as TF1 computed it.
+
+        Returns
+        -------
+        dict
+            ``loss``, ``global_step`` and any ``eval_metric_ops`` of the model_fn.
+        """
+        if steps is not None:
+            check_int(steps, "steps", minimum=1)
+        checkpoint = checkpoint_path or self._require_checkpoint()
+        input_fn, feeder = self._input(input_fn, x, y, batch_size, shuffle=False, epochs=1)
+        graph = tf.Graph()
+        with graph.as_default():
+            tf.compat.v1.set_random_seed(self._config.tf_random_seed)
+            global_step = tf.compat.v1.train.create_global_step(graph)
+            features, labels = input_fn()
+            self._check_features(features)
+            ops = self._call(features, labels, ModeKeys.EVAL)
+            metrics = {"loss": tf.compat.v1.metrics.mean(ops.loss)}
+            metrics.update(ops.eval_metric_ops)
+            values = {name: value for name, (value, _) in metrics.items()}
+            updates = tf.group(*(update for _, update in metrics.values()))
+            with self._restored_session(graph, checkpoint) as session:
+                session.run(tf.compat.v1.local_variables_initializer())
+                for _ in self._run_batches(session, graph, updates, feeder, steps):
+                    pass
+                results = session.run(values)
+                results["global_step"] = session.run(global_step)
+        logger.info(
+            "Saving dict for global step %d: %s",
+            results["global_step"],
+            ", ".join(f"{k} = {v}" for k, v in sorted(results.items())),
+        )
+        return results
+
+    # -- prediction -----------------------------------------------------------------------
+    def predict(
+        self,
+        x: Any = None,
+        input_fn: InputFn | None = None,
+        batch_size: int | None = None,
+        outputs: list[str] | None = None,
+        as_iterable: bool = True,
+        iterate_batches: bool = False,
+    ) -> Any:
+        """Predictions of the latest checkpoint, in input order.
+
+        Returns
+        -------
+        generator or numpy.ndarray or dict
+            With ``as_iterable`` (default) a generator of rows (or of batches with
+            ``iterate_batches``); otherwise all predictions at once. A dict of
+            predictions yields dicts. Raises ``NotFittedError`` at once when
+            model_dir holds no checkpoint.
+        """
+        checkpoint = self._require_checkpoint()
+        input_fn, feeder = self._input(input_fn, x, None, batch_size, shuffle=False, epochs=1)
+        batches = self._predict_batches(checkpoint, input_fn, feeder, outputs)
+        if not as_iterable:
+            return _concatenate(list(batches))
+        if iterate_batches:
+            return batches
+        return _rows(batches)
+
+    def _predict_batches(
+        self,
+        checkpoint: str,
+        input_fn: InputFn,
+        feeder: DataFeeder | None,
+        outputs: list[str] | None,
+    ) -> Generator[Any, None, None]:
+        graph = tf.Graph()
+        with graph.as_default():
+            tf.compat.v1.set_random_seed(self._config.tf_random_seed)
+            tf.compat.v1.train.create_global_step(graph)
+            result = input_fn()
+            features = result[0] if isinstance(result, (tuple, list)) else result
+            self._check_features(features)
+            labels = self._labels_placeholder()
+            ops = self._call(features, labels, ModeKeys.INFER)
+            predictions = _select_outputs(ops.predictions, outputs)
+            session = self._restored_session(graph, checkpoint)
+
+        def generate() -> Generator[Any, None, None]:
+            with session:
+                yield from self._run_batches(session, graph, predictions, feeder, None)
+
+        return generate()
+
+    # -- shared plumbing ------------------------------------------------------------------
+    def _call(self, features: Any, labels: Any, mode: str) -> ModelFnOps:
+        return call_model_fn(
+            self._model_fn,
+            features,
+            labels,
+            mode,
+            params=self.params,
+            config=self._config,
+            model_dir=self._model_dir,
+        )
+
+    def _input(
+        self,
+        input_fn: InputFn | None,
+        x: Any,
+        y: Any,
+        batch_size: int | None,
+        *,
+        shuffle: bool,
+        epochs: int | None,
+    ) -> tuple[InputFn, DataFeeder | None]:
+        if input_fn is None and x is None:
+            raise ValueError("Give `x` (numpy data) or `input_fn`, got neither.")
+        if input_fn is not None:
+            if x is not None or y is not None:
+                raise ValueError("Give `input_fn` or `x`/`y`, not both.")
+            if batch_size is not None:
+                raise ValueError("`batch_size` applies to `x`/`y`; an input_fn batches itself.")
+            if not callable(input_fn):
+                raise TypeError(f"`input_fn` must be callable, got {input_fn!r}.")
+            return input_fn, None
+        feeder = DataFeeder(x, y, batch_size, shuffle=shuffle, epochs=epochs)
+        return feeder.input_fn, feeder
+
+    def _require_checkpoint(self) -> str:
+        checkpoint = latest_checkpoint(self._model_dir)
+        if checkpoint is None:
+            raise NotFittedError(
+                f"This Estimator has no trained model in {self._model_dir!r}: call `fit` first."
+            )
+        return checkpoint
+
+    def _restored_session(self, graph: tf.Graph, checkpoint: str) -> tf.compat.v1.Session:
+        check_checkpoint_matches(checkpoint, tf.compat.v1.global_variables())
+        session = tf.compat.v1.Session(
+            graph=graph, config=self._config.session_config_or_default()
+        )
+        with _restore_errors(checkpoint):
+            tf.compat.v1.train.Saver().restore(session, checkpoint)
+        return session
+
+    def _labels_placeholder(self) -> tf.Tensor | None:
+        """TF1 fed model_fn a labels placeholder at predict time once fit had seen labels."""
+        signature = read_signature(self._model_dir)
+        labels = (signature or {}).get("labels")
+        if labels is None:
+            return None
+        return tf.compat.v1.placeholder(tf.as_dtype(labels["dtype"]), labels["shape"])
+
+    def _check_features(self, features: Any) -> None:
+        signature = (read_signature(self._model_dir) or {}).get("features")
+        if signature is None or not isinstance(features, tf.Tensor):
+            return
+        expected = tf.TensorShape(signature["shape"])
+        if features.dtype.name != signature["dtype"] or not expected.is_compatible_with(
+            features.shape
+        ):
+            raise ValueError(
+                f"`x` must match the features the model was trained on: dtype "
+                f"{signature['dtype']} and shape {expected}, got dtype {features.dtype.name} "
+                f"and shape {features.shape}."
+            )
+
+    @staticmethod
+    def _run_batches(
+        session: tf.compat.v1.Session,
+        graph: tf.Graph,
+        fetches: Any,
+        feeder: DataFeeder | None,
+        steps: int | None,
+    ) -> Generator[Any, None, None]:
+        """Yield ``fetches`` once per batch: until the feeder or iterator ends, or ``steps``."""
+        done = 0
+        while steps is None or done < steps:
+            try:
+                feed = feeder.feed_dict() if feeder is not None else None
+                result = session.run(fetches, feed)
+            except (StopIteration, tf.errors.OutOfRangeError):
+                return
+            yield result
+            done += 1
+            if feeder is None and steps is None and not _has_iterator(graph):
+                return  # constant input: one run, as TF1 did
+
+
+@contextmanager
+def _restore_errors(checkpoint: str | None) -> Generator[None, None, None]:
+    """Turn TensorFlow's restore failures into a CheckpointError naming the file."""
+    try:
+        yield
+    except tf.errors.OpError as error:
+        if checkpoint is None:
+            raise
+        raise CheckpointError(
+            f"Checkpoint {checkpoint!r} could not be restored ({type(error).__name__}: "
+            f"{str(error).splitlines()[0]}). It may be corrupt or written by another model."
+        ) from error
+
+
+def _select_outputs(predictions: Any, outputs: list[str] | None) -> Any:
+    if outputs is None:
+        return predictions
+    if not isinstance(predictions, dict):
+        raise ValueError("`outputs` can only select from a dict of predictions.")
+    missing = [key for key in outputs if key not in predictions]
+    if missing:
+        raise ValueError(
+            f"`outputs` must name keys of the predictions {sorted(predictions)}, "
+            f"got unknown {missing}."
+        )
+    return {key: predictions[key] for key in outputs}
+
+
+def _rows(batches: Iterable[Any]) -> Generator[Any, None, None]:
+    for batch in batches:
+        if isinstance(batch, dict):
+            first = next(iter(batch.values()))
+            for i in range(len(first)):
+                yield {key: value[i] for key, value in batch.items()}
+        else:
+            yield from batch
+
+
+def _concatenate(batches: list[Any]) -> Any:
+    if not batches:
+        return np.array([])
+    if isinstance(batches[0], dict):
+        return {key: np.concatenate([b[key] for b in batches]) for key in batches[0]}
+    return np.concatenate(batches, axis=0)

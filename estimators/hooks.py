@@ -1,0 +1,81 @@
+"""Session hooks the Estimator adds to training: NaN guard and progress logging."""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+
+import tensorflow as tf
+
+logger = logging.getLogger("estimators")
+
+
+class NanLossError(tf.compat.v1.train.NanLossDuringTrainingError):
+    """The training loss became NaN; model_dir keeps the last good checkpoint."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NanLossHook(tf.compat.v1.train.SessionRunHook):
+    """Stop training with :class:`NanLossError` when the loss is NaN.
+
+    It must run before the checkpoint hook in the same step, so that weights
+    updated by a NaN gradient are never saved.
+    """
+
+    def __init__(self, loss: tf.Tensor, global_step: tf.Tensor, model_dir: str) -> None:
+        self._loss = loss
+        self._global_step = global_step
+        self._model_dir = model_dir
+
+    def before_run(self, run_context):
+        return tf.compat.v1.train.SessionRunArgs([self._loss, self._global_step])
+
+    def after_run(self, run_context, run_values):
+        loss, step = run_values.results
+        if math.isnan(float(loss)):
+            latest = tf.train.latest_checkpoint(self._model_dir)
+            raise NanLossError(
+                f"NaN loss during training at step {step}; training stopped. The last good "
+                f"checkpoint is kept: {latest}. Lower the learning rate or clip gradients."
+            )
+
+
+class LoggingHook(tf.compat.v1.train.SessionRunHook):
+    """Log ``loss = ..., step = ...`` every ``every_n_iter`` steps, and the steps/s."""
+
+    def __init__(self, loss: tf.Tensor, global_step: tf.Tensor, every_n_iter: int) -> None:
+        self._loss = loss
+        self._global_step = global_step
+        self._every = every_n_iter
+        self._iteration = 0
+        self._last_time: float | None = None
+
+    def before_run(self, run_context):
+        if self._iteration % self._every == 0:
+            return tf.compat.v1.train.SessionRunArgs([self._loss, self._global_step])
+        return None
+
+    def after_run(self, run_context, run_values):
+        if self._iteration % self._every == 0:
+            loss, step = run_values.results
+            now = time.perf_counter()
+            if self._last_time is None:
+                logger.info("loss = %s, step = %s", loss, step)
+            else:
+                elapsed = now - self._last_time
+                logger.info(
+                    "loss = %s, step = %s (%.3f sec, %.1f steps/s)",
+                    loss,
+                    step,
+                    elapsed,
+                    self._every / elapsed,
+                )
+            self._last_time = now
+        self._iteration += 1

@@ -1,0 +1,84 @@
+"""``RunConfig``: how an Estimator trains, checkpoints and summarises (TF 1.x contrib.learn)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tf_pipeline._checks import check_int
+
+
+class RunConfig:
+    """Training configuration with TF 1.x ``tf.contrib.learn.RunConfig`` defaults.
+
+    Parameters
+    ----------
+    tf_random_seed : int, optional
+        Graph-level seed for every graph the Estimator builds. With a seed the
+        same data gives the same numbers on the same machine.
+    save_checkpoints_secs : int, optional
+        Seconds between checkpoints; 600 unless ``save_checkpoints_steps`` is set.
+    save_checkpoints_steps : int, optional
+        Steps between checkpoints (exclusive with ``save_checkpoints_secs``).
+    keep_checkpoint_max : int, default=5
+        Newest checkpoints kept; 0 or None keeps all.
+    keep_checkpoint_every_n_hours : float, default=10000
+        Additionally keep one checkpoint per this many hours.
+    save_summary_steps : int, default=100
+        Steps between TensorBoard scalar summaries.
+    log_step_count_steps : int, default=100
+        Steps between the ``loss``/``step`` log lines and the steps/s counter.
+    session_config : tf.compat.v1.ConfigProto, optional
+        Passed to every session; default ``ConfigProto(allow_soft_placement=True)``.
+
+    Examples
+    --------
+    >>> from estimators import RunConfig
+    >>> RunConfig(tf_random_seed=42, save_checkpoints_steps=100).save_checkpoints_secs is None
+    True
+    """
+
+    def __init__(
+        self,
+        tf_random_seed: int | None = None,
+        save_checkpoints_secs: int | None | str = "default",
+        save_checkpoints_steps: int | None = None,
+        keep_checkpoint_max: int | None = 5,
+        keep_checkpoint_every_n_hours: float = 10000,
+        save_summary_steps: int = 100,
+        log_step_count_steps: int = 100,
+        session_config: Any = None,
+    ) -> None:
+        if tf_random_seed is not None:
+            check_int(tf_random_seed, "tf_random_seed", minimum=0)
+        if save_checkpoints_steps is not None:
+            check_int(save_checkpoints_steps, "save_checkpoints_steps", minimum=1)
+        if save_checkpoints_secs == "default":
+            save_checkpoints_secs = 600 if save_checkpoints_steps is None else None
+        elif save_checkpoints_secs is not None:
+            check_int(save_checkpoints_secs, "save_checkpoints_secs", minimum=1)
+            if save_checkpoints_steps is not None:
+                raise ValueError(
+                    "`save_checkpoints_secs` and `save_checkpoints_steps` are exclusive, got "
+                    f"{save_checkpoints_secs} and {save_checkpoints_steps}. Set one to None."
+                )
+        if keep_checkpoint_max is not None:
+            check_int(keep_checkpoint_max, "keep_checkpoint_max", minimum=0)
+        check_int(save_summary_steps, "save_summary_steps", minimum=1)
+        check_int(log_step_count_steps, "log_step_count_steps", minimum=1)
+        self.tf_random_seed = tf_random_seed
+        self.save_checkpoints_secs = save_checkpoints_secs
+        self.save_checkpoints_steps = save_checkpoints_steps
+        self.keep_checkpoint_max = keep_checkpoint_max
+        self.keep_checkpoint_every_n_hours = keep_checkpoint_every_n_hours
+        self.save_summary_steps = save_summary_steps
+        self.log_step_count_steps = log_step_count_steps
+        self.session_config = session_config
+
+    def session_config_or_default(self) -> Any:
+        import tensorflow as tf
+
+        return self.session_config or tf.compat.v1.ConfigProto(allow_soft_placement=True)
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
+        return f"RunConfig({fields})"
