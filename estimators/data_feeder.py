@@ -1,9 +1,9 @@
 """Feeding numpy ``x``/``y`` in batches exactly as TF 1.x's ``DataFeeder`` did.
 
-Batch order (training): ``np.random.RandomState(42).permutation(n)`` cut into
-consecutive slices of ``batch_size``; the last slice of an epoch is short; a new
-permutation from the same ``RandomState`` starts each epoch. A new feeder (so the
-same sequence) is made for every ``fit`` call. Prediction and evaluation feed in
+Batch order (training) is :func:`tf_pipeline.batching.tf1_batches`: a
+``RandomState(42)`` permutation cut into consecutive slices, a short last slice per
+epoch, a new permutation each epoch. A new feeder (so the same sequence) is made
+for every ``fit`` call. Prediction and evaluation feed in
 order, once, and then stop.
 """
 
@@ -16,10 +16,9 @@ import numpy as np
 import tensorflow as tf
 
 from tf_pipeline._checks import check_int
+from tf_pipeline.batching import tf1_batches
 
 logger = logging.getLogger(__name__)
-
-RANDOM_STATE_SEED = 42
 
 
 def label_shape(y_shape: tuple[int, ...]) -> list[int]:
@@ -71,19 +70,12 @@ class DataFeeder:
                 logger.warning(
                     "`%s` is float64: TF1 fed it as float64 too; most models want float32.", name
                 )
-        self.shuffle = shuffle
         self.max_epochs = epochs
-        self.random_state = np.random.RandomState(RANDOM_STATE_SEED)
-        self.indices = self._order(n_samples)
-        self.offset = 0
+        self._batches = tf1_batches(n_samples, self.batch_size, shuffle=shuffle)
+        self._position = 0  # rows of the current epoch already fed
         self.epoch = 0
         self.input_placeholder: tf.Tensor | None = None
         self.output_placeholder: tf.Tensor | None = None
-
-    def _order(self, n_samples: int) -> np.ndarray:
-        if self.shuffle:
-            return self.random_state.permutation(n_samples)
-        return np.arange(n_samples)
 
     @property
     def input_shape(self) -> list[int | None]:
@@ -111,13 +103,10 @@ class DataFeeder:
         """The next batch's row indices; ``StopIteration`` after ``epochs`` passes."""
         if self.max_epochs is not None and self.epoch + 1 > self.max_epochs:
             raise StopIteration
-        n_samples = len(self.x)
-        end = min(n_samples, self.offset + self.batch_size)
-        batch = self.indices[self.offset : end]
-        self.offset += self.batch_size
-        if self.offset >= n_samples:
-            self.indices = self._order(n_samples)
-            self.offset = 0
+        batch = next(self._batches)
+        self._position += len(batch)
+        if self._position >= len(self.x):  # batches never wrap: this one ended the epoch
+            self._position = 0
             self.epoch += 1
         return batch
 

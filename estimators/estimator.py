@@ -31,6 +31,7 @@ from sklearn.exceptions import NotFittedError
 
 from estimators.data_feeder import DataFeeder
 from estimators.hooks import LoggingHook, NanLossHook
+from estimators.in_graph_training import InGraphLoopHook, build_model_loop
 from estimators.model_dir import (
     CHECKPOINT_BASENAME,
     CheckpointError,
@@ -43,6 +44,7 @@ from estimators.model_dir import (
 from estimators.model_fn import ModeKeys, ModelFnOps, call_model_fn, model_fn_args
 from estimators.run_config import RunConfig
 from tf_pipeline._checks import check_int
+from tf_pipeline.models import in_graph_forward
 
 logger = logging.getLogger("estimators")
 
@@ -162,13 +164,17 @@ class Estimator:
             if not isinstance(hook, tf.compat.v1.train.SessionRunHook):
                 raise TypeError(f"`monitors` must hold SessionRunHooks, got {hook!r}.")
         input_fn, feeder = self._input(input_fn, x, y, batch_size, shuffle=True, epochs=None)
+        in_loop = self._config.train_loop != "session"
         if feeder is not None:
             if steps is None and max_steps is None:
                 raise ValueError(
                     "`steps` or `max_steps` must be given when fitting on x/y: the data feeder "
                     "repeats forever, so training would never stop."
                 )
-            hooks.insert(0, tf.compat.v1.train.FeedFnHook(feeder.feed_dict))
+            if not in_loop:
+                hooks.insert(0, tf.compat.v1.train.FeedFnHook(feeder.feed_dict))
+        if in_loop:
+            self._check_loop_support(feeder)
         with fit_lock(self._model_dir):
             checkpoint = latest_checkpoint(self._model_dir)
             if max_steps is not None and checkpoint is not None:
@@ -180,7 +186,7 @@ class Estimator:
                         start,
                     )
                     return self
-            loss = self._train(input_fn, hooks, steps, max_steps, checkpoint)
+            loss = self._train(input_fn, hooks, steps, max_steps, checkpoint, feeder)
         logger.info("Loss for final step: %s.", loss)
         return self
 
@@ -191,8 +197,10 @@ class Estimator:
         steps: int | None,
         max_steps: int | None,
         checkpoint: str | None,
+        feeder: DataFeeder | None = None,
     ) -> Any:
         config = self._config
+        in_loop = config.train_loop != "session"
         graph = tf.Graph()
         with graph.as_default():
             tf.compat.v1.set_random_seed(config.tf_random_seed)
@@ -218,18 +226,35 @@ class Estimator:
                 saver.recover_last_checkpoints(list(state.all_model_checkpoint_paths))
             scaffold = ops.scaffold or tf.compat.v1.train.Scaffold(saver=saver)
             # Order matters: the NaN guard runs before the checkpoint saver in each step.
-            all_hooks = hooks + [
-                NanLossHook(ops.loss, global_step, self._model_dir),
-                tf.compat.v1.train.CheckpointSaverHook(
-                    self._model_dir,
-                    save_secs=config.save_checkpoints_secs,
-                    save_steps=config.save_checkpoints_steps,
-                    scaffold=scaffold,
-                    checkpoint_basename=CHECKPOINT_BASENAME,
-                ),
-                tf.compat.v1.train.StepCounterHook(
-                    every_n_steps=config.log_step_count_steps, output_dir=self._model_dir
-                ),
+            if in_loop:
+                loop = build_model_loop(
+                    in_graph_forward(self._model_fn),
+                    feeder,
+                    global_step,
+                    self._loop_optimizer(),
+                    config.train_loop,
+                )
+                fetches = loop.losses
+                first_hooks = [
+                    InGraphLoopHook(
+                        loop,
+                        feeder,
+                        global_step,
+                        self._model_dir,
+                        steps_per_run=config.steps_per_run,
+                        steps=steps,
+                        max_steps=max_steps,
+                        cadences={
+                            "log": config.log_step_count_steps,
+                            "summary": config.save_summary_steps,
+                            "checkpoint": config.save_checkpoints_steps,
+                        },
+                    )
+                ]
+            else:
+                fetches = [ops.train_op, ops.loss]
+                first_hooks = [NanLossHook(ops.loss, global_step, self._model_dir)]
+            last_hooks = [
                 tf.compat.v1.train.SummarySaverHook(
                     save_steps=config.save_summary_steps,
                     output_dir=self._model_dir,
@@ -240,7 +265,25 @@ class Estimator:
                 else None,
                 LoggingHook(ops.loss, global_step, config.log_step_count_steps),
             ]
-            all_hooks = [h for h in all_hooks if h is not None]
+            all_hooks = (
+                hooks
+                + first_hooks
+                + [
+                    tf.compat.v1.train.CheckpointSaverHook(
+                        self._model_dir,
+                        save_secs=config.save_checkpoints_secs,
+                        save_steps=config.save_checkpoints_steps,
+                        scaffold=scaffold,
+                        checkpoint_basename=CHECKPOINT_BASENAME,
+                    ),
+                    tf.compat.v1.train.StepCounterHook(
+                        every_n_steps=config.log_step_count_steps,
+                        output_dir=self._model_dir,
+                    ),
+                ]
+            )
+            if not in_loop:  # the loop hook does their work itself
+                all_hooks += [h for h in last_hooks if h is not None]
             all_hooks += ops.training_chief_hooks + ops.training_hooks
             creator = tf.compat.v1.train.ChiefSessionCreator(
                 scaffold=scaffold,
@@ -252,8 +295,30 @@ class Estimator:
                 session = tf.compat.v1.train.MonitoredSession(creator, hooks=all_hooks)
             with session:
                 while not session.should_stop():
-                    _, loss = session.run([ops.train_op, ops.loss])
+                    result = session.run(fetches)
+                    loss = result[-1] if in_loop else result[1]
         return loss
+
+    def _check_loop_support(self, feeder: DataFeeder | None) -> None:
+        mode = self._config.train_loop
+        if feeder is None:
+            raise ValueError(
+                f"`train_loop={mode!r}` keeps the data in the graph, so it needs numpy "
+                "`x`/`y`, not an input_fn."
+            )
+        if in_graph_forward(self._model_fn) is None:
+            raise ValueError(
+                f"`train_loop={mode!r}` needs a model_fn with an in-graph forward "
+                "(tf_pipeline.models.lstm_model), got "
+                f"{getattr(self._model_fn, '__name__', self._model_fn)!r}. Use "
+                "train_loop='session' for other model functions."
+            )
+        self._loop_optimizer()
+
+    def _loop_optimizer(self) -> str:
+        from tf_pipeline.models import resolve_params
+
+        return resolve_params(self.params)["optimizer"]
 
     # -- evaluation -----------------------------------------------------------------------
     def evaluate(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tf_pipeline._checks import check_int
+from tf_pipeline._checks import check_choice, check_int
+
+TRAIN_LOOPS = ("session", "graph", "xla")
 
 
 class RunConfig:
@@ -29,6 +31,14 @@ class RunConfig:
         Steps between the ``loss``/``step`` log lines and the steps/s counter.
     session_config : tf.compat.v1.ConfigProto, optional
         Passed to every session; default ``ConfigProto(allow_soft_placement=True)``.
+    train_loop : {"session", "graph", "xla"}, default="session"
+        ``"session"``: one ``session.run`` per step, as TF1 did. ``"graph"``: up to
+        ``steps_per_run`` steps per run in an in-graph loop (same results within
+        float round-off). ``"xla"``: that loop compiled with XLA (fastest; within
+        1e-5). The loops need numpy ``x``/``y`` and the legacy ``lstm_model`` with
+        Adagrad or SGD (see :mod:`estimators.in_graph_training`).
+    steps_per_run : int, default=100
+        Most steps one ``session.run`` performs in the loop modes.
 
     Examples
     --------
@@ -47,6 +57,8 @@ class RunConfig:
         save_summary_steps: int = 100,
         log_step_count_steps: int = 100,
         session_config: Any = None,
+        train_loop: str = "session",
+        steps_per_run: int = 100,
     ) -> None:
         if tf_random_seed is not None:
             check_int(tf_random_seed, "tf_random_seed", minimum=0)
@@ -65,6 +77,8 @@ class RunConfig:
             check_int(keep_checkpoint_max, "keep_checkpoint_max", minimum=0)
         check_int(save_summary_steps, "save_summary_steps", minimum=1)
         check_int(log_step_count_steps, "log_step_count_steps", minimum=1)
+        check_choice(train_loop, "train_loop", TRAIN_LOOPS)
+        check_int(steps_per_run, "steps_per_run", minimum=1)
         self.tf_random_seed = tf_random_seed
         self.save_checkpoints_secs = save_checkpoints_secs
         self.save_checkpoints_steps = save_checkpoints_steps
@@ -73,6 +87,8 @@ class RunConfig:
         self.save_summary_steps = save_summary_steps
         self.log_step_count_steps = log_step_count_steps
         self.session_config = session_config
+        self.train_loop = train_loop
+        self.steps_per_run = steps_per_run
 
     def session_config_or_default(self) -> Any:
         import tensorflow as tf

@@ -146,6 +146,31 @@ class GRUCell(RNNCell):
         return new_h, new_h
 
 
+def basic_lstm_step(
+    inputs: tf.Tensor,
+    c: tf.Tensor,
+    h: tf.Tensor,
+    kernel: tf.Tensor,
+    bias: tf.Tensor,
+    forget_bias: float = 1.0,
+    activation: Callable = tf.tanh,
+) -> tuple[tf.Tensor, tf.Tensor]:
+    """One ``BasicLSTMCell`` step from weight tensors: returns ``(new_c, new_h)``.
+
+    The cell and the in-graph training loops share it, so both compute TF1's
+    ops in TF1's order.
+    """
+    gate_inputs = tf.nn.bias_add(tf.matmul(tf.concat([inputs, h], 1), kernel), bias)
+    i, j, f, o = tf.split(value=gate_inputs, num_or_size_splits=4, axis=1)
+    forget = tf.constant(forget_bias, dtype=f.dtype)
+    new_c = tf.add(
+        tf.multiply(c, tf.sigmoid(tf.add(f, forget))),
+        tf.multiply(tf.sigmoid(i), activation(j)),
+    )
+    new_h = tf.multiply(activation(new_c), tf.sigmoid(o))
+    return new_c, new_h
+
+
 class BasicLSTMCell(RNNCell):
     """The LSTM cell of the legacy pipeline (Zaremba et al., 2014), exactly as TF1.
 
@@ -219,15 +244,9 @@ class BasicLSTMCell(RNNCell):
             c, h = state
         else:
             c, h = tf.split(value=state, num_or_size_splits=2, axis=1)
-        gate_inputs = tf.matmul(tf.concat([inputs, h], 1), self._kernel)
-        gate_inputs = tf.nn.bias_add(gate_inputs, self._bias)
-        i, j, f, o = tf.split(value=gate_inputs, num_or_size_splits=4, axis=1)
-        forget_bias = tf.constant(self._forget_bias, dtype=f.dtype)
-        new_c = tf.add(
-            tf.multiply(c, tf.sigmoid(tf.add(f, forget_bias))),
-            tf.multiply(tf.sigmoid(i), self._activation(j)),
+        new_c, new_h = basic_lstm_step(
+            inputs, c, h, self._kernel, self._bias, self._forget_bias, self._activation
         )
-        new_h = tf.multiply(self._activation(new_c), tf.sigmoid(o))
         if self._state_is_tuple:
             return new_h, LSTMStateTuple(new_c, new_h)
         return new_h, tf.concat([new_c, new_h], 1)
