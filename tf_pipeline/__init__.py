@@ -7,6 +7,12 @@ Modules, in the order data flows through them:
 - :mod:`tf_pipeline.scaling`: scikit-learn scalers applied to a series.
 - :mod:`tf_pipeline.baselines`: seasonal naive (and other classical baselines).
 - :mod:`tf_pipeline.metrics`: RMSE, MAE, MAPE, MASE.
+- :mod:`tf_pipeline.tf1` and :mod:`tf_pipeline.compat`: TF1 graph code on TF 2.21.
+- :mod:`tf_pipeline.models`: the legacy model_fn; :mod:`tf_pipeline.training_loop`: its
+  in-graph fast training loop.
+- :mod:`tf_pipeline.keras_models`, :mod:`tf_pipeline.stateful`: the Keras 3 path.
+- :mod:`tf_pipeline.migrate`: weight porting and parity checks.
+- :mod:`tf_pipeline.cosine_demo`: the Keras stateful-LSTM tutorial's four models.
 """
 
 __version__ = "0.1.0"

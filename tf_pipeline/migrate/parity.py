@@ -1,0 +1,277 @@
+"""Prove a migration changed nothing: prediction, state and training parity.
+
+Tolerances are those of TensorFlow's migration guide: predictions within atol 1e-5 and
+rtol 1e-6; the first 10 training losses within atol 1e-5; after 200 steps rtol 5e-2.
+
+Example
+-------
+>>> import numpy as np
+>>> from tf_pipeline.migrate import training_parity
+>>> rng = np.random.RandomState(0)
+>>> X = rng.rand(40, 1, 12).astype("float32")
+>>> y = X.mean(axis=2).ravel()
+>>> result = training_parity(X, y, hidden_size=4, steps=20, batch_size=8)
+>>> result.first_losses_max_abs < 1e-5
+True
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from typing import Any
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tf_pipeline.batching import tf1_batches
+from tf_pipeline.compat.layers import fully_connected
+from tf_pipeline.compat.rnn import BasicLSTMCell, MultiRNNCell
+from tf_pipeline.migrate.layout import read_layout
+from tf_pipeline.migrate.port import port_checkpoint
+from tf_pipeline.models import lstm_model
+
+PREDICTION_ATOL = 1e-5
+PREDICTION_RTOL = 1e-6
+EARLY_LOSS_ATOL = 1e-5
+EARLY_STEPS = 10
+FINAL_LOSS_RTOL = 5e-2
+
+
+def _differences(actual: np.ndarray, expected: np.ndarray) -> tuple[float, float]:
+    """Max absolute difference, and max relative one over entries not near zero."""
+    actual = np.asarray(actual, np.float64).ravel()
+    expected = np.asarray(expected, np.float64).ravel()
+    absolute = np.abs(actual - expected)
+    scale = np.abs(expected)
+    significant = scale > PREDICTION_ATOL
+    relative = absolute[significant] / scale[significant] if significant.any() else np.zeros(1)
+    return float(absolute.max(initial=0.0)), float(relative.max(initial=0.0))
+
+
+@dataclass
+class ParityReport:
+    """Differences between a TF1 checkpoint's outputs and a Keras model's, on the same X.
+
+    Attributes
+    ----------
+    predictions_max_abs, predictions_max_rel : float
+    states_max_abs, states_max_rel : float
+        Over the final ``c`` and ``h`` of every LSTM layer.
+    passed : bool
+        Predictions and states within atol 1e-5 and rtol 1e-6 (``np.allclose``).
+    """
+
+    predictions_max_abs: float
+    predictions_max_rel: float
+    states_max_abs: float
+    states_max_rel: float
+    passed: bool
+    n_samples: int
+    checkpoint: str
+
+    def summary(self) -> str:
+        verdict = "PASS" if self.passed else "FAIL"
+        return (
+            f"{verdict}: {self.n_samples} windows from {self.checkpoint}\n"
+            f"  predictions  max abs {self.predictions_max_abs:.3e}  "
+            f"max rel {self.predictions_max_rel:.3e}\n"
+            f"  final states max abs {self.states_max_abs:.3e}  "
+            f"max rel {self.states_max_rel:.3e}\n"
+            f"  tolerance    atol {PREDICTION_ATOL:g}, rtol {PREDICTION_RTOL:g}"
+        )
+
+
+def _tf1_outputs(
+    path: str | os.PathLike, X: np.ndarray, forget_bias: float
+) -> tuple[str, np.ndarray, list[np.ndarray]]:
+    """Predictions and final [c, h] per layer of the TF1 graph restored from ``path``."""
+    layout = read_layout(path)
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.compat.v1.placeholder(tf.float32, [None, *X.shape[1:]])
+        cells = [BasicLSTMCell(layer.units, forget_bias=forget_bias) for layer in layout.layers]
+        output, state = tf.compat.v1.nn.dynamic_rnn(MultiRNNCell(cells), x, dtype=tf.float32)
+        predictions = tf.reshape(fully_connected(output[:, -1, :], 1, None), [-1])
+        var_list = {layout.head_weights: None, layout.head_biases: None}
+        for cell, layer in zip(cells, layout.layers, strict=True):
+            var_list[layer.kernel] = cell.trainable_weights[0]
+            var_list[layer.bias] = cell.trainable_weights[1]
+        head = tf.compat.v1.get_collection(tf.compat.v1.GraphKeys.MODEL_VARIABLES)
+        var_list[layout.head_weights], var_list[layout.head_biases] = head
+        with tf.compat.v1.Session(graph=graph) as session:
+            tf.compat.v1.train.Saver(var_list=var_list).restore(session, layout.path)
+            values, states = session.run([predictions, state], {x: X})
+    flat_states = [np.asarray(s) for layer_state in states for s in layer_state]
+    return layout.path, values, flat_states
+
+
+def _keras_states(model: keras.Model, X: np.ndarray) -> list[np.ndarray]:
+    """Final [c, h] per LSTM layer, from stateless twins carrying the model's weights."""
+    lstm_layers = [layer for layer in model.layers if isinstance(layer, keras.layers.LSTM)]
+    inputs = keras.Input(shape=X.shape[1:])
+    current, outputs = inputs, []
+    for layer in lstm_layers:
+        twin = keras.layers.LSTM(
+            layer.units, return_sequences=layer.return_sequences, return_state=True
+        )
+        current, h, c = twin(current)
+        twin.set_weights(layer.get_weights())
+        outputs += [c, h]
+    states = keras.Model(inputs, outputs).predict(X, verbose=0, batch_size=len(X))
+    return [np.asarray(s) for s in states]
+
+
+def parity_report(
+    tf1_model_dir: str | os.PathLike,
+    keras_model: keras.Model,
+    X: Any,
+    *,
+    forget_bias: float = 1.0,
+) -> ParityReport:
+    """Compare a TF1 checkpoint and a Keras model on the same windows.
+
+    Parameters
+    ----------
+    tf1_model_dir : str or PathLike
+        A model_dir or checkpoint prefix of the legacy LSTM model.
+    keras_model : keras.Model
+        The migrated model (LSTM layers and Dense(1)), stateless.
+    X : array-like of shape (n, timesteps, depth)
+    forget_bias : float, default=1.0
+        The TF1 cells' forget bias.
+
+    Returns
+    -------
+    ParityReport
+    """
+    X = np.asarray(X, dtype=np.float32)
+    if X.ndim != 3:
+        raise ValueError(f"`X` must have shape (n, timesteps, depth), got {X.shape}.")
+    checkpoint, tf1_predictions, tf1_states = _tf1_outputs(tf1_model_dir, X, forget_bias)
+    keras_predictions = np.asarray(keras_model.predict(X, verbose=0)).ravel()
+    keras_states = _keras_states(keras_model, X)
+    p_abs, p_rel = _differences(keras_predictions, tf1_predictions)
+    s_pairs = list(zip(keras_states, tf1_states, strict=True))
+    s_abs = max(_differences(k, t)[0] for k, t in s_pairs)
+    s_rel = max(_differences(k, t)[1] for k, t in s_pairs)
+    passed = bool(
+        np.allclose(keras_predictions, tf1_predictions, atol=PREDICTION_ATOL, rtol=PREDICTION_RTOL)
+        and all(np.allclose(k, t, atol=PREDICTION_ATOL, rtol=PREDICTION_RTOL) for k, t in s_pairs)
+    )
+    return ParityReport(p_abs, p_rel, s_abs, s_rel, passed, len(X), checkpoint)
+
+
+@dataclass
+class TrainingParity:
+    """Loss curves of both paths trained from identical weights on identical batches.
+
+    Attributes
+    ----------
+    tf1_losses, keras_losses : numpy.ndarray of shape (steps,)
+        The loss of each step's batch, before that step's update.
+    max_abs_divergence : float
+        Largest ``|tf1 - keras|`` over all steps.
+    first_losses_max_abs : float
+        Largest ``|tf1 - keras|`` over the first 10 steps (tolerance atol 1e-5).
+    final_relative_difference : float
+        ``|tf1 - keras| / |tf1|`` at the last step (tolerance rtol 5e-2).
+    passed : bool
+    """
+
+    tf1_losses: np.ndarray
+    keras_losses: np.ndarray
+    max_abs_divergence: float
+    first_losses_max_abs: float
+    final_relative_difference: float
+    passed: bool
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        verdict = "PASS" if self.passed else "FAIL"
+        return (
+            f"{verdict}: {len(self.tf1_losses)} Adagrad steps from identical weights\n"
+            f"  first {EARLY_STEPS} losses max abs diff {self.first_losses_max_abs:.3e} "
+            f"(atol {EARLY_LOSS_ATOL:g})\n"
+            f"  final loss  tf1 {self.tf1_losses[-1]:.6g}  keras {self.keras_losses[-1]:.6g}  "
+            f"rel diff {self.final_relative_difference:.3e} (rtol {FINAL_LOSS_RTOL:g})\n"
+            f"  largest divergence over all steps {self.max_abs_divergence:.3e}"
+        )
+
+
+def training_parity(
+    X: Any,
+    y: Any,
+    *,
+    hidden_size: int = 40,
+    num_layers: int = 1,
+    learning_rate: float = 0.6,
+    steps: int = 200,
+    batch_size: int = 32,
+    seed: int = 0,
+) -> TrainingParity:
+    """Train the TF1 path and the Keras path side by side and compare their losses.
+
+    The TF1 graph is the legacy :func:`~tf_pipeline.models.lstm_model` with Adagrad;
+    its initial weights are ported into a Keras model trained with
+    ``keras.optimizers.Adagrad(learning_rate, initial_accumulator_value=0.1,
+    epsilon=0)`` (TF1's Adagrad). Both see the same batches, in TF1's DataFeeder
+    order, one ``train_on_batch`` / ``session.run`` per step.
+
+    Returns
+    -------
+    TrainingParity
+    """
+    X = np.asarray(X, dtype=np.float32)
+    y = np.asarray(y, dtype=np.float32).reshape(-1)
+    if X.ndim != 3 or len(X) != len(y):
+        raise ValueError(
+            f"`X` must have shape (n, timesteps, depth) and `y` n values, got {X.shape} "
+            f"and {y.shape}."
+        )
+    params = {"hidden_size": hidden_size, "num_layers": num_layers}
+    params.update(learning_rate=learning_rate, optimizer="Adagrad")
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.compat.v1.set_random_seed(seed)
+        tf.compat.v1.train.get_or_create_global_step()
+        x_in = tf.compat.v1.placeholder(tf.float32, [None, *X.shape[1:]])
+        y_in = tf.compat.v1.placeholder(tf.float32, [None])
+        _, loss, train_op = lstm_model(x_in, y_in, params=params)
+        session = tf.compat.v1.Session(graph=graph)
+        session.run(tf.compat.v1.global_variables_initializer())
+        saver = tf.compat.v1.train.Saver()
+    with tempfile.TemporaryDirectory() as scratch:
+        with graph.as_default():
+            initial = saver.save(session, os.path.join(scratch, "initial.ckpt"))
+        # Keras builds eagerly, so the port happens outside the TF1 graph's context.
+        model = port_checkpoint(initial, timesteps=X.shape[1])
+    model.compile(
+        optimizer=keras.optimizers.Adagrad(
+            learning_rate, initial_accumulator_value=0.1, epsilon=0.0
+        ),
+        loss="mse",
+        jit_compile=False,
+    )
+    tf1_losses, keras_losses = [], []
+    batches = tf1_batches(len(X), batch_size)
+    # Not `with session:`: that would make the TF1 graph the default for Keras too.
+    try:
+        for _ in range(steps):
+            rows = next(batches)
+            tf1_losses.append(session.run(train_op, {x_in: X[rows], y_in: y[rows]}))
+            keras_losses.append(model.train_on_batch(X[rows], y[rows].reshape(-1, 1)))
+    finally:
+        session.close()
+    tf1_curve = np.asarray(tf1_losses, np.float64)
+    keras_curve = np.asarray(keras_losses, np.float64)
+    divergence = np.abs(tf1_curve - keras_curve)
+    first = float(divergence[:EARLY_STEPS].max())
+    final = float(divergence[-1] / max(abs(tf1_curve[-1]), np.finfo(np.float32).tiny))
+    passed = first <= EARLY_LOSS_ATOL and (steps < 200 or final <= FINAL_LOSS_RTOL)
+    settings = dict(params, steps=steps, batch_size=batch_size, seed=seed)
+    return TrainingParity(
+        tf1_curve, keras_curve, float(divergence.max()), first, final, passed, settings
+    )

@@ -1,0 +1,191 @@
+"""Port a TF1 LSTM checkpoint to a Keras 3 model, and export a Keras model back to TF1.
+
+Example
+-------
+>>> import tempfile
+>>> import numpy as np
+>>> from tf_pipeline.keras_models import build_lstm
+>>> from tf_pipeline.migrate import export_tf1_checkpoint, port_checkpoint
+>>> model = build_lstm((1, 12), hidden_size=8, seed=0)
+>>> model_dir = export_tf1_checkpoint(model, tempfile.mkdtemp())
+>>> ported = port_checkpoint(model_dir, timesteps=1)
+>>> x = np.ones((2, 1, 12), "float32")
+>>> bool(np.allclose(ported.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6))
+True
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tf_pipeline.keras_models import build_lstm
+from tf_pipeline.migrate.gates import keras_to_tf1, tf1_to_keras
+from tf_pipeline.migrate.layout import TF1LSTMLayout, read_layout
+
+TF1_CELL_SCOPE = "rnn/multi_rnn_cell/cell_{index}/basic_lstm_cell"
+TF1_HEAD_SCOPE = "fully_connected"
+ADAGRAD_INITIAL_ACCUMULATOR = 0.1
+
+
+def keras_weights(
+    layout: TF1LSTMLayout, values: Mapping[str, np.ndarray], forget_bias: float = 1.0
+) -> dict[str, list[np.ndarray]]:
+    """Keras weights per layer name (``lstm_<i>``, ``dense``) from TF1 variable values."""
+    weights = {}
+    for index, layer in enumerate(layout.layers):
+        weights[f"lstm_{index}"] = list(
+            tf1_to_keras(
+                values[layer.kernel], values[layer.bias], layer.input_depth, forget_bias
+            )
+        )
+    weights["dense"] = [values[layout.head_weights], values[layout.head_biases]]
+    return weights
+
+
+def port_checkpoint(
+    path: str | os.PathLike,
+    *,
+    timesteps: int | None = None,
+    forget_bias: float = 1.0,
+    stateful: bool = False,
+    batch_size: int | None = None,
+) -> keras.Model:
+    """Build the Keras model equivalent to a TF1 LSTM checkpoint and load its weights.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        A model_dir (its latest checkpoint is used) or a checkpoint prefix, written
+        by this project or by real TF1 code (names ``kernel``/``bias`` or the
+        pre-1.2 ``weights``/``biases``).
+    timesteps : int, optional
+        Time steps of the Keras input (1 for the legacy ``(?, 1, 12)`` layout);
+        None accepts any length. The checkpoint does not record it.
+    forget_bias : float, default=1.0
+        The cells' ``forget_bias`` (not stored in TF1 checkpoints), folded into
+        the Keras forget-gate bias.
+    stateful, batch_size
+        Build a stateful model with this fixed batch size instead.
+
+    Returns
+    -------
+    keras.Model
+        ``build_lstm`` with the checkpoint's sizes and layer count: the kernel split
+        into input and recurrent parts, gate blocks reordered from TF1's [i, j, f, o]
+        to Keras' [i, f, c, o], the fully_connected head copied into ``dense``.
+    """
+    layout = read_layout(path)
+    reader = tf.train.load_checkpoint(layout.path)
+    names = [n for layer in layout.layers for n in (layer.kernel, layer.bias)]
+    values = {name: reader.get_tensor(name) for name in names}
+    values[layout.head_weights] = reader.get_tensor(layout.head_weights)
+    values[layout.head_biases] = reader.get_tensor(layout.head_biases)
+    model = build_lstm(
+        (timesteps, layout.input_depth),
+        hidden_size=layout.units,
+        num_layers=layout.num_layers,
+        stateful=stateful,
+        batch_size=batch_size,
+    )
+    for name, layer_weights in keras_weights(layout, values, forget_bias).items():
+        model.get_layer(name).set_weights(layer_weights)
+    return model
+
+
+def tf1_values(model: keras.Model, forget_bias: float = 1.0) -> dict[str, np.ndarray]:
+    """TF1 variable values (legacy names) for a Keras LSTM stack + Dense(1) model."""
+    lstm_layers = [layer for layer in model.layers if isinstance(layer, keras.layers.LSTM)]
+    dense_layers = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    if not lstm_layers or not dense_layers or dense_layers[-1].units != 1:
+        raise ValueError(
+            "`model` must be LSTM layers followed by Dense(1) (as build_lstm makes), got "
+            f"layers {[type(layer).__name__ for layer in model.layers]}."
+        )
+    values = {}
+    for index, layer in enumerate(lstm_layers):
+        if layer.activation is not keras.activations.tanh or not layer.use_bias:
+            raise ValueError(
+                f"`model` layer {layer.name!r} must use tanh and a bias like TF1's "
+                "BasicLSTMCell."
+            )
+        kernel, recurrent_kernel, bias = layer.get_weights()
+        tf1_kernel, tf1_bias = keras_to_tf1(kernel, recurrent_kernel, bias, forget_bias)
+        scope = TF1_CELL_SCOPE.format(index=index)
+        values[f"{scope}/kernel"] = tf1_kernel
+        values[f"{scope}/bias"] = tf1_bias
+    head_kernel, head_bias = dense_layers[-1].get_weights()
+    values[f"{TF1_HEAD_SCOPE}/weights"] = head_kernel
+    values[f"{TF1_HEAD_SCOPE}/biases"] = head_bias
+    return values
+
+
+def export_tf1_checkpoint(
+    model: keras.Model,
+    path: str | os.PathLike,
+    *,
+    forget_bias: float = 1.0,
+    global_step: int = 0,
+    learning_rate: float | None = 0.6,
+) -> str:
+    """Write a Keras LSTM model as a TF1 checkpoint the legacy pipeline can load.
+
+    Parameters
+    ----------
+    model : keras.Model
+        LSTM layers followed by ``Dense(1)``.
+    path : str or PathLike
+        A model_dir (created if needed; gets ``model.ckpt-<global_step>`` and the
+        ``checkpoint`` state file), or a checkpoint prefix: a path whose last part
+        contains ``ckpt`` (``/tmp/model.ckpt``) and is not an existing directory.
+    forget_bias : float, default=1.0
+        Subtracted from the Keras forget-gate bias (TF1 adds it at run time).
+    global_step : int, default=0
+    learning_rate : float or None, default=0.6
+        When given, also writes ``OptimizeLoss/learning_rate`` and fresh Adagrad slots
+        (0.1) so ``Estimator.fit`` with the legacy model_fn can continue training.
+
+    Returns
+    -------
+    str
+        The checkpoint prefix written.
+    """
+    values = tf1_values(model, forget_bias)
+    path = os.fspath(path)
+    # A prefix names its files ("model.ckpt", "initial.ckpt"); anything else is a model_dir.
+    is_dir = os.path.isdir(path) or "ckpt" not in os.path.basename(path)
+    graph = tf.Graph()
+    with graph.as_default():
+        variables = [
+            tf.compat.v1.get_variable(name, initializer=tf.constant(value))
+            for name, value in values.items()
+        ]
+        tf.compat.v1.get_variable(
+            "global_step", initializer=tf.constant(global_step, tf.int64), trainable=False
+        )
+        if learning_rate is not None:
+            tf.compat.v1.get_variable(
+                "OptimizeLoss/learning_rate",
+                initializer=tf.constant(float(learning_rate)),
+                trainable=False,
+            )
+            for variable in variables:
+                slot = np.full(variable.shape, ADAGRAD_INITIAL_ACCUMULATOR, np.float32)
+                tf.compat.v1.get_variable(
+                    f"OptimizeLoss/{variable.op.name}/Adagrad",
+                    initializer=tf.constant(slot),
+                    trainable=False,
+                )
+        saver = tf.compat.v1.train.Saver(save_relative_paths=True)
+        with tf.compat.v1.Session(graph=graph) as session:
+            session.run(tf.compat.v1.global_variables_initializer())
+            if is_dir:
+                os.makedirs(path, exist_ok=True)
+                return saver.save(
+                    session, os.path.join(path, "model.ckpt"), global_step=global_step
+                )
+            return saver.save(session, path, write_state=False)

@@ -1,0 +1,318 @@
+"""Training and predicting with stateful Keras 3 RNNs, with the rules made explicit.
+
+How state flows
+    A stateful RNN layer keeps one state row per batch row. After each batch the
+    final states of sample ``i`` become the initial states of sample ``i`` of
+    the next batch, across batches and across ``fit``/``predict`` calls, until
+    :func:`reset_states` sets them back to zero. So:
+
+    * **Fixed batch size.** The state variables have shape ``(batch_size, units)``,
+      built from the input's ``batch_shape``; every batch must be exactly that
+      size. :func:`stateful_batch_size` reads it from the model.
+    * **No shuffling.** ``shuffle=False`` keeps batch ``b + 1`` the chronological
+      continuation of batch ``b``; shuffled batches would hand states to
+      unrelated samples. (With stride-1 windows and batch size ``B``, row ``i``
+      of the next batch starts ``B`` steps after row ``i`` of this one.)
+    * **Whole batches.** :func:`trim_to_batches` drops ``len(X) % batch_size``
+      samples from the *front* (the oldest ones) with a warning, so the last
+      training batch still ends at the newest sample and its states lead
+      straight into whatever follows it (the test windows). Pass
+      ``allow_trim=False`` to get an error instead.
+    * **Reset each epoch.** Every epoch replays the series from its start, so
+      states are reset before training and at the start of each epoch
+      (:class:`ResetStatesCallback`); ``reset_between_epochs=False`` lets the end
+      of one epoch leak into the start of the next, which is rarely wanted.
+    * **Prediction continues the state.** :func:`fit_stateful` does not reset
+      after the last epoch, so :func:`predict_stateful` right after it carries
+      the states from the end of training into the following windows, as the
+      Keras stateful-LSTM tutorial does. Call :func:`reset_states` first to
+      predict from zero states instead. A sample count that is not a multiple
+      of the batch size is padded at the *end* with copies of the last window
+      whose predictions are dropped: states only flow forward, and each batch
+      row has its own state, so padding cannot change any earlier prediction
+      (it does set the carried states of the padded rows).
+
+Example
+-------
+>>> import numpy as np
+>>> from tf_pipeline.keras_models import build_lstm, compile_regressor
+>>> from tf_pipeline.stateful import fit_stateful, predict_stateful, stateful_batch_size
+>>> X = np.linspace(0.0, 1.0, 32 * 5, dtype=np.float32).reshape(32, 5, 1)
+>>> y = X[:, -1, 0] + 0.01
+>>> model = build_lstm((5, 1), hidden_size=4, stateful=True, batch_size=4, seed=0)
+>>> model = compile_regressor(model)
+>>> stateful_batch_size(model)
+4
+>>> history = fit_stateful(model, X, y, epochs=2, batch_size=4)  # 8 whole batches, in order
+>>> len(history.history["loss"])
+2
+>>> predict_stateful(model, X[:6], batch_size=4).shape  # padded to 8, cut back to 6
+(6,)
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Iterator, Sequence
+
+import keras
+import numpy as np
+
+from tf_pipeline._checks import check_int
+
+logger = logging.getLogger(__name__)
+
+_RNN_TYPES = (keras.layers.RNN, keras.layers.Bidirectional)
+
+
+def _walk_layers(layer: keras.layers.Layer) -> Iterator[keras.layers.Layer]:
+    """Yield the layers of ``layer`` depth first, nested models included."""
+    for child in getattr(layer, "layers", ()):
+        yield child
+        if isinstance(child, keras.Model):
+            yield from _walk_layers(child)
+
+
+def _stateful_layers(model: keras.Model) -> list[keras.layers.Layer]:
+    return [
+        layer
+        for layer in _walk_layers(model)
+        if isinstance(layer, _RNN_TYPES) and getattr(layer, "stateful", False)
+    ]
+
+
+def reset_states(model: keras.Model) -> int:
+    """Set the states of every stateful RNN layer of ``model`` to zero.
+
+    A Keras 3 ``Model`` has no ``reset_states()``; the RNN layers have
+    ``reset_state()`` (``reset_states()`` is its compatibility alias).
+
+    Parameters
+    ----------
+    model : keras.Model
+
+    Returns
+    -------
+    int
+        The number of layers reset (0 for a stateless model).
+    """
+    layers = _stateful_layers(model)
+    for layer in layers:
+        layer.reset_state()
+    return len(layers)
+
+
+class ResetStatesCallback(keras.callbacks.Callback):
+    """Reset the states of every stateful RNN layer at the start of each epoch.
+
+    Each epoch replays the training series from its beginning, so the states
+    left by the previous epoch's last batch do not belong in front of it.
+    """
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        reset_states(self.model)
+
+
+def stateful_batch_size(model: keras.Model) -> int:
+    """The fixed batch size of a stateful model, read from its input's batch shape.
+
+    Raises
+    ------
+    ValueError
+        If ``model`` has no stateful RNN layer or no fixed batch size.
+    """
+    layers = _stateful_layers(model)
+    if not layers:
+        raise ValueError(
+            f"`model` must contain a stateful RNN layer, got {model.name!r} with none. "
+            "Build it with `stateful=True` and a `batch_size`."
+        )
+    sizes = {tensor.shape[0] for tensor in getattr(model, "inputs", None) or ()}
+    if not sizes:
+        # A subclassed model has no symbolic inputs; built state variables know it.
+        sizes = {int(v.shape[0]) for layer in layers for v in (layer.states or ())}
+    sizes.discard(None)
+    if len(sizes) != 1:
+        raise ValueError(
+            f"`model` must have one fixed batch size, got {sorted(sizes)} for {model.name!r}. "
+            "Build its input with `keras.Input(batch_shape=(batch_size, ...))`."
+        )
+    return int(sizes.pop())
+
+
+def _check_batch_size(model: keras.Model, batch_size: object) -> int:
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    fixed = stateful_batch_size(model)
+    if batch_size != fixed:
+        raise ValueError(
+            f"`batch_size` must be {fixed}, the batch size the stateful model was built "
+            f"with, got {batch_size}."
+        )
+    return batch_size
+
+
+def trim_to_batches(
+    X: np.ndarray, y: np.ndarray, batch_size: int, allow_trim: bool = True
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """Drop the oldest samples so that ``len(X)`` is a multiple of ``batch_size``.
+
+    Dropping from the front keeps the newest samples, so the last batch still
+    ends where the series continues (e.g. into the test windows).
+
+    Parameters
+    ----------
+    X, y : numpy.ndarray
+        Samples and targets in chronological order, same first dimension.
+    batch_size : int
+        The stateful model's fixed batch size.
+    allow_trim : bool, default=True
+        If False, an indivisible sample count raises instead of being trimmed.
+
+    Returns
+    -------
+    X, y : numpy.ndarray
+        Views of the inputs without their first ``n_dropped`` samples.
+    n_dropped : int
+        ``len(X) % batch_size``; a ``UserWarning`` reports it when > 0.
+
+    Raises
+    ------
+    ValueError
+        Fewer samples than ``batch_size``, ``len(y) != len(X)``, or a trim
+        needed while ``allow_trim=False``.
+    """
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    X = np.asarray(X)
+    y = np.asarray(y)
+    n_samples = len(X)
+    if len(y) != n_samples:
+        raise ValueError(f"`y` must have as many samples as `X` ({n_samples}), got {len(y)}.")
+    if n_samples < batch_size:
+        raise ValueError(
+            f"`X` must hold at least batch_size = {batch_size} samples, got {n_samples}. "
+            "Use a smaller `batch_size`."
+        )
+    n_dropped = n_samples % batch_size
+    if n_dropped == 0:
+        return X, y, 0
+    if not allow_trim:
+        raise ValueError(
+            f"`batch_size` must divide the number of samples of a stateful model, got "
+            f"batch_size={batch_size} for {n_samples} samples ({n_dropped} left over). "
+            f"Pick a batch size that divides {n_samples}, drop the {n_dropped} oldest "
+            "samples, or pass `allow_trim=True`."
+        )
+    warnings.warn(
+        f"Dropped the {n_dropped} oldest of {n_samples} samples: a stateful model needs "
+        f"whole batches of batch_size={batch_size}, so {n_samples - n_dropped} samples "
+        "are used. Pick a batch size that divides the sample count to keep them all.",
+        UserWarning,
+        stacklevel=2,
+    )
+    return X[n_dropped:], y[n_dropped:], n_dropped
+
+
+def fit_stateful(
+    model: keras.Model,
+    X: np.ndarray,
+    y: np.ndarray,
+    *,
+    epochs: int,
+    batch_size: int,
+    allow_trim: bool = True,
+    reset_between_epochs: bool = True,
+    verbose: int = 0,
+    callbacks: Sequence[keras.callbacks.Callback] | None = None,
+) -> keras.callbacks.History:
+    """Train a compiled stateful model in chronological order.
+
+    Resets the states, trims ``X``/``y`` to whole batches from the front, then
+    calls ``model.fit(..., batch_size=batch_size, shuffle=False)`` with a
+    :class:`ResetStatesCallback` first in the callbacks (unless
+    ``reset_between_epochs=False``). The states left by the last batch are kept,
+    so :func:`predict_stateful` can continue from them.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A compiled model with stateful RNN layers.
+    X, y : numpy.ndarray
+        Samples and targets in chronological order; not modified.
+    epochs : int
+        Passes over the data, >= 1.
+    batch_size : int
+        Must equal the model's fixed batch size.
+    allow_trim : bool, default=True
+        See :func:`trim_to_batches`.
+    reset_between_epochs : bool, default=True
+        Reset states at the start of every epoch.
+    verbose : int, default=0
+        Passed to ``model.fit``.
+    callbacks : sequence of keras.callbacks.Callback, optional
+        Run after the reset callback.
+
+    Returns
+    -------
+    keras.callbacks.History
+    """
+    batch_size = _check_batch_size(model, batch_size)
+    epochs = check_int(epochs, "epochs", minimum=1)
+    X, y, n_dropped = trim_to_batches(X, y, batch_size, allow_trim=allow_trim)
+    all_callbacks = [ResetStatesCallback()] if reset_between_epochs else []
+    all_callbacks.extend(callbacks or ())
+    reset_states(model)
+    logger.debug(
+        "fit_stateful: %d samples (%d dropped), batch_size=%d, epochs=%d, reset=%s",
+        len(X),
+        n_dropped,
+        batch_size,
+        epochs,
+        reset_between_epochs,
+    )
+    return model.fit(
+        X,
+        y,
+        batch_size=batch_size,
+        epochs=epochs,
+        shuffle=False,
+        verbose=verbose,
+        callbacks=all_callbacks,
+    )
+
+
+def predict_stateful(model: keras.Model, X: np.ndarray, batch_size: int) -> np.ndarray:
+    """Predict in order with the model's fixed batch size, continuing its current states.
+
+    If ``len(X)`` is not a multiple of ``batch_size``, ``X`` is padded at the end
+    with copies of its last sample and the padded predictions are dropped. Each
+    batch row has its own state and states only flow forward, so the padding
+    cannot change any of the returned predictions; it does leave the padded
+    rows' states behind for a following call.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A model with stateful RNN layers and one output unit.
+    X : numpy.ndarray
+        Samples in chronological order; not modified.
+    batch_size : int
+        Must equal the model's fixed batch size.
+
+    Returns
+    -------
+    numpy.ndarray of shape (n,)
+        One prediction per sample (shape ``(n, k)`` for a model with ``k > 1``
+        outputs).
+    """
+    batch_size = _check_batch_size(model, batch_size)
+    X = np.asarray(X)
+    n_samples = len(X)
+    if n_samples == 0:
+        raise ValueError("`X` must hold at least one sample, got none.")
+    n_pad = -n_samples % batch_size
+    if n_pad:
+        X = np.concatenate([X, np.repeat(X[-1:], n_pad, axis=0)])
+    predictions = np.asarray(model.predict(X, batch_size=batch_size, verbose=0))
+    predictions = predictions.reshape(len(X), -1)[:n_samples]
+    return predictions[:, 0] if predictions.shape[1] == 1 else predictions
