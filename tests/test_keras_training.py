@@ -1,0 +1,46 @@
+"""train_steps: K Keras steps per compiled call equal one train_on_batch per step."""
+
+import numpy as np
+import pytest
+
+from tf_pipeline.batching import tf1_batches
+from tf_pipeline.keras_models import build_lstm, compile_regressor
+from tf_pipeline.keras_training import train_steps
+
+
+def data(n=50):
+    rng = np.random.RandomState(0)
+    X = rng.rand(n, 1, 12).astype("float32")
+    return X, X.mean(axis=2)
+
+
+def _model():
+    return compile_regressor(build_lstm((1, 12), hidden_size=8, seed=3), "adagrad", 0.3)
+
+
+@pytest.mark.parametrize(("jit", "atol"), [(False, 1e-6), (True, 1e-5)])
+def test_matches_train_on_batch_step_by_step(jit, atol):
+    X, y = data()  # 50 rows, batch 16: every 4th batch is a short one of 2 rows
+    reference = _model()
+    batches = tf1_batches(len(X), 16)
+    expected = [
+        float(reference.train_on_batch(X[r], y[r])) for r in (next(batches) for _ in range(60))
+    ]
+    model = _model()
+    losses = train_steps(model, X, y, steps=60, batch_size=16, steps_per_run=25, jit_compile=jit)
+    np.testing.assert_allclose(losses, expected, atol=atol, rtol=0)
+    for got, want in zip(model.get_weights(), reference.get_weights(), strict=True):
+        np.testing.assert_allclose(got, want, atol=atol, rtol=0)
+    assert losses[-10:].mean() < losses[:10].mean()
+
+
+def test_on_run_reports_each_block_and_errors():
+    X, y = data()
+    seen = []
+    train_steps(_model(), X, y, steps=7, batch_size=16, steps_per_run=3, on_run=seen.append)
+    assert [len(block) for block in seen] == [3, 3, 1]
+    uncompiled = build_lstm((1, 12), hidden_size=2)
+    with pytest.raises(ValueError, match="must be compiled"):
+        train_steps(uncompiled, X, y, steps=1, batch_size=4)
+    with pytest.raises(ValueError, match="`steps` must be an int >= 1, got 0"):
+        train_steps(_model(), X, y, steps=0, batch_size=4)
