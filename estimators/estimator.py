@@ -30,7 +30,7 @@ import tensorflow as tf
 from sklearn.exceptions import NotFittedError
 
 from estimators.data_feeder import DataFeeder
-from estimators.hooks import LoggingHook, NanLossHook
+from estimators.hooks import LoggingHook, NanLossHook, TrainingTimerHook
 from estimators.in_graph_training import InGraphLoopHook, build_model_loop
 from estimators.model_dir import (
     CHECKPOINT_BASENAME,
@@ -80,6 +80,12 @@ class Estimator:
     params : dict, optional
         Passed to ``model_fn`` as ``params`` (it must take that argument).
 
+    Attributes
+    ----------
+    last_fit_stats : dict or None
+        Steps, seconds and steps/s of the last ``fit`` that trained (also the steady
+        rate after the first run, which includes graph warm-up and XLA compilation).
+
     Notes
     -----
     ``fit`` resumes from the latest checkpoint in ``model_dir``: weights, global
@@ -111,6 +117,7 @@ class Estimator:
         self._model_dir = str(model_dir)
         self._config = config or RunConfig()
         self.params = params
+        self.last_fit_stats: dict[str, float] | None = None
 
     @property
     def model_dir(self) -> str:
@@ -235,25 +242,26 @@ class Estimator:
                     config.train_loop,
                 )
                 fetches = loop.losses
-                first_hooks = [
-                    InGraphLoopHook(
-                        loop,
-                        feeder,
-                        global_step,
-                        self._model_dir,
-                        steps_per_run=config.steps_per_run,
-                        steps=steps,
-                        max_steps=max_steps,
-                        cadences={
-                            "log": config.log_step_count_steps,
-                            "summary": config.save_summary_steps,
-                            "checkpoint": config.save_checkpoints_steps,
-                        },
-                    )
-                ]
+                loop_hook = InGraphLoopHook(
+                    loop,
+                    feeder,
+                    global_step,
+                    self._model_dir,
+                    steps_per_run=config.steps_per_run,
+                    steps=steps,
+                    max_steps=max_steps,
+                    cadences={
+                        "log": config.log_step_count_steps,
+                        "summary": config.save_summary_steps,
+                        "checkpoint": config.save_checkpoints_steps,
+                    },
+                )
+                timer = TrainingTimerHook(lambda: loop_hook.last_run_steps)
+                first_hooks = [timer, loop_hook]
             else:
                 fetches = [ops.train_op, ops.loss]
-                first_hooks = [NanLossHook(ops.loss, global_step, self._model_dir)]
+                timer = TrainingTimerHook(lambda: 1)
+                first_hooks = [timer, NanLossHook(ops.loss, global_step, self._model_dir)]
             last_hooks = [
                 tf.compat.v1.train.SummarySaverHook(
                     save_steps=config.save_summary_steps,
@@ -297,6 +305,13 @@ class Estimator:
                 while not session.should_stop():
                     result = session.run(fetches)
                     loss = result[-1] if in_loop else result[1]
+        self.last_fit_stats = timer.stats()
+        logger.info(
+            "Trained %d steps in %.2f s (%.0f steps/s).",
+            self.last_fit_stats["steps"],
+            self.last_fit_stats["seconds"],
+            self.last_fit_stats["steps_per_second"],
+        )
         return loss
 
     def _check_loop_support(self, feeder: DataFeeder | None) -> None:

@@ -79,3 +79,34 @@ class LoggingHook(tf.compat.v1.train.SessionRunHook):
                 )
             self._last_time = now
         self._iteration += 1
+
+
+class TrainingTimerHook(tf.compat.v1.train.SessionRunHook):
+    """Time every training run: how many steps it did and how long it took.
+
+    ``steps_of_run`` says how many steps the current run performs (1 per run on the
+    per-step path, K on the in-graph loop).
+    """
+
+    def __init__(self, steps_of_run) -> None:
+        self._steps_of_run = steps_of_run
+        self.runs: list[tuple[int, float]] = []
+
+    def before_run(self, run_context):
+        self._start = time.perf_counter()
+
+    def after_run(self, run_context, run_values):
+        self.runs.append((self._steps_of_run(), time.perf_counter() - self._start))
+
+    def stats(self) -> dict[str, float]:
+        """Totals, and the steady rate without the first run (graph warm-up, XLA compile)."""
+        steps = sum(n for n, _ in self.runs)
+        seconds = sum(t for _, t in self.runs)
+        stats = {"steps": steps, "seconds": seconds, "runs": len(self.runs)}
+        stats["steps_per_second"] = steps / seconds if seconds else float("nan")
+        if len(self.runs) > 1:
+            rest_steps = steps - self.runs[0][0]
+            rest_seconds = seconds - self.runs[0][1]
+            stats["first_run_seconds"] = self.runs[0][1]
+            stats["steady_steps_per_second"] = rest_steps / rest_seconds
+        return stats

@@ -119,6 +119,10 @@ class InGraphLoopHook(tf.compat.v1.train.SessionRunHook):
             size = min(size, every - done % every)
         return max(size, 1)
 
+    @property
+    def last_run_steps(self) -> int:
+        return self._size
+
     def before_run(self, run_context):
         self._size = self._block_size()
         batches = [self._feeder.next_batch_indices() for _ in range(self._size)]

@@ -5,7 +5,7 @@ import pytest
 
 from tf_pipeline.batching import tf1_batches
 from tf_pipeline.keras_models import build_lstm, compile_regressor
-from tf_pipeline.keras_training import train_steps
+from tf_pipeline.keras_training import predict_in_batches, train_steps
 
 
 def data(n=50):
@@ -44,3 +44,10 @@ def test_on_run_reports_each_block_and_errors():
         train_steps(uncompiled, X, y, steps=1, batch_size=4)
     with pytest.raises(ValueError, match="`steps` must be an int >= 1, got 0"):
         train_steps(_model(), X, y, steps=0, batch_size=4)
+
+
+def test_predict_in_batches_equals_predict():
+    X, _ = data(n=37)
+    model = _model()
+    expected = model.predict(X, verbose=0).ravel()
+    np.testing.assert_allclose(predict_in_batches(model, X, batch_size=8), expected, atol=1e-6)

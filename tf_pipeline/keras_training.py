@@ -148,3 +148,21 @@ def train_steps(
         if on_run is not None:
             on_run(block_losses)
     return np.concatenate(losses)
+
+
+def predict_in_batches(model: keras.Model, X: Any, batch_size: int = 8192) -> np.ndarray:
+    """``model``'s predictions for every row of ``X``, one slice at a time.
+
+    ``model.predict`` converts the whole input first; for a million windows held as
+    zero-copy views that is one full copy more. Slicing keeps memory at O(batch).
+
+    Returns
+    -------
+    numpy.ndarray of shape (n,)
+    """
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    outputs = [
+        np.asarray(model.predict_on_batch(np.asarray(X[start : start + batch_size], np.float32)))
+        for start in range(0, len(X), batch_size)
+    ]
+    return np.concatenate(outputs).reshape(len(X), -1)[:, 0]

@@ -1,0 +1,314 @@
+"""Training-speed benchmark of the legacy configuration, all contenders in one process.
+
+Contenders (hidden 40, 1 layer, batch 32, layout ``(?, 1, 12)``, AirPassengers):
+
+(a) reference: TensorFlow's own retained TF1 cells, one ``session.run(train_op,
+    feed_dict)`` per step (what TF1 code did);
+(b) ours, TF1 path: ``SKCompat(Estimator(lstm_model, RunConfig(train_loop=...)))``;
+(c) ours, Keras path: ``build_lstm`` + :func:`tf_pipeline.keras_training.train_steps`;
+(d) scikeras ``KerasRegressor`` with the same Keras model.
+
+They run in alternation, ``--repeats`` times; the report gives medians and the ratios to
+(a) and (d). Rates are steady-state (one-time graph building, session start and XLA
+compilation excluded; they are reported separately as setup seconds). Run:
+``python -m benchmarks.bench_train`` or ``python run.py bench``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+HIDDEN = 40
+BATCH = 32
+LEARNING_RATE = 0.6
+
+
+def airpassengers_training_windows() -> tuple[np.ndarray, np.ndarray]:
+    """The legacy training set: 108 windows (?, 1, 12), min-max scaled on the train part."""
+    from tf_pipeline.datasets import load_airpassengers
+    from tf_pipeline.scaling import fit_series_scaler, transform_series
+    from tf_pipeline.windows import make_windows
+
+    series = load_airpassengers().to_numpy()
+    scaler = fit_series_scaler(series[:-24])
+    X, y = make_windows(transform_series(scaler, series), window=12, layout="features")
+    return np.ascontiguousarray(X[:-24]), np.ascontiguousarray(y[:-24])
+
+
+def _mse(predictions: np.ndarray, y: np.ndarray) -> float:
+    return float(np.mean((np.ravel(predictions) - np.ravel(y)) ** 2))
+
+
+def reference_loop(X: np.ndarray, y: np.ndarray, steps: int) -> dict[str, float]:
+    """(a) TensorFlow's legacy BasicLSTMCell, one session.run per step with feed_dict."""
+    import tensorflow as tf
+    from tensorflow.python.keras.layers.legacy_rnn import rnn_cell_impl as legacy
+
+    from tf_pipeline.batching import tf1_batches
+
+    start = time.perf_counter()
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.compat.v1.set_random_seed(0)
+        step = tf.compat.v1.train.get_or_create_global_step()
+        x_in = tf.compat.v1.placeholder(tf.float32, [None, 1, 12])
+        y_in = tf.compat.v1.placeholder(tf.float32, [None])
+        cell = legacy.MultiRNNCell([legacy.BasicLSTMCell(HIDDEN)])
+        output, _ = tf.compat.v1.nn.dynamic_rnn(cell, x_in, dtype=tf.float32)
+        weights = tf.compat.v1.get_variable("fully_connected/weights", [HIDDEN, 1])
+        biases = tf.compat.v1.get_variable(
+            "fully_connected/biases", [1], initializer=tf.zeros_initializer()
+        )
+        prediction = tf.reshape(
+            tf.matmul(tf.reshape(output, [-1, HIDDEN]), weights) + biases, [-1]
+        )
+        loss = tf.compat.v1.losses.mean_squared_error(y_in, prediction)
+        train_op = tf.compat.v1.train.AdagradOptimizer(LEARNING_RATE).minimize(loss, step)
+        session = tf.compat.v1.Session(graph=graph)
+        session.run(tf.compat.v1.global_variables_initializer())
+    batches = tf1_batches(len(X), BATCH)
+    rows = next(batches)
+    session.run(train_op, {x_in: X[rows], y_in: y[rows]})  # warm-up
+    setup = time.perf_counter() - start
+    begin = time.perf_counter()
+    for _ in range(steps):
+        rows = next(batches)
+        session.run(train_op, {x_in: X[rows], y_in: y[rows]})
+    seconds = time.perf_counter() - begin
+    latency = _latency(lambda batch: session.run(prediction, {x_in: batch}), X)
+    final = _mse(session.run(prediction, {x_in: X}), y)
+    session.close()
+    return {
+        "steps": steps,
+        "steps_per_second": steps / seconds,
+        "setup_seconds": setup,
+        "final_loss": final,
+        **latency,
+    }
+
+
+def tf1_path(X: np.ndarray, y: np.ndarray, steps: int, loop: str) -> dict[str, float]:
+    """(b) Our Estimator + SKCompat with the legacy lstm_model."""
+    from estimators import Estimator, RunConfig, SKCompat
+    from tf_pipeline.models import lstm_model
+
+    with tempfile.TemporaryDirectory() as model_dir:
+        config = RunConfig(tf_random_seed=0, train_loop=loop, steps_per_run=1000)
+        estimator = Estimator(lstm_model, model_dir=model_dir, config=config)
+        regressor = SKCompat(estimator)
+        start = time.perf_counter()
+        regressor.fit(X, y, batch_size=BATCH, steps=steps)
+        total = time.perf_counter() - start
+        stats = estimator.last_fit_stats
+        rate = stats.get("steady_steps_per_second", stats["steps_per_second"])
+        latency = _latency(lambda batch: regressor.predict(batch, batch_size=1024), X)
+        final = _mse(regressor.predict(X), y)
+    return {
+        "steps": steps,
+        "steps_per_second": rate,
+        "setup_seconds": total - steps / rate,
+        "fit_seconds": total,
+        "final_loss": final,
+        **latency,
+    }
+
+
+def _keras_model():
+    from tf_pipeline.keras_models import build_lstm, compile_regressor
+
+    return compile_regressor(
+        build_lstm((1, 12), hidden_size=HIDDEN, seed=0), "adagrad", LEARNING_RATE
+    )
+
+
+def keras_path(X: np.ndarray, y: np.ndarray, steps: int) -> dict[str, float]:
+    """(c) Our Keras path: K steps per XLA-compiled call."""
+    from tf_pipeline.keras_training import train_steps
+
+    start = time.perf_counter()
+    model = _keras_model()
+    marks = []
+    train_steps(
+        model,
+        X,
+        y,
+        steps=steps,
+        batch_size=BATCH,
+        steps_per_run=500,
+        on_run=lambda losses: marks.append((len(losses), time.perf_counter())),
+    )
+    total = time.perf_counter() - start
+    if len(marks) > 1:
+        rate = sum(n for n, _ in marks[1:]) / (marks[-1][1] - marks[0][1])
+    else:
+        rate = steps / total
+    latency = _latency(lambda batch: model.predict_on_batch(batch), X)
+    final = _mse(model.predict_on_batch(X), y)
+    return {
+        "steps": steps,
+        "steps_per_second": rate,
+        "setup_seconds": total - steps / rate,
+        "fit_seconds": total,
+        "final_loss": final,
+        **latency,
+    }
+
+
+def scikeras_path(X: np.ndarray, y: np.ndarray, epochs: int) -> dict[str, float]:
+    """(d) scikeras' KerasRegressor around the same Keras model."""
+    from scikeras.wrappers import KerasRegressor
+
+    from tf_pipeline.keras_models import build_lstm
+
+    regressor = KerasRegressor(
+        model=lambda: build_lstm((1, 12), hidden_size=HIDDEN, seed=0),
+        optimizer="adagrad",
+        optimizer__learning_rate=LEARNING_RATE,
+        loss="mse",
+        epochs=epochs,
+        batch_size=BATCH,
+        verbose=0,
+        random_state=0,
+    )
+    start = time.perf_counter()
+    regressor.fit(X, y)
+    seconds = time.perf_counter() - start
+    steps = epochs * int(np.ceil(len(X) / BATCH))
+    latency = _latency(lambda batch: regressor.predict(batch), X)
+    return {
+        "steps": steps,
+        "steps_per_second": steps / seconds,
+        "fit_seconds": seconds,
+        "final_loss": _mse(regressor.predict(X), y),
+        **latency,
+    }
+
+
+def _latency(predict, X: np.ndarray, repeats: int = 5) -> dict[str, float]:
+    """Median seconds to predict 1 window and 1,024 windows."""
+    result = {}
+    for size in (1, 1024):
+        batch = np.resize(X, (size, *X.shape[1:])).astype(np.float32)
+        predict(batch)  # warm-up
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            predict(batch)
+            times.append(time.perf_counter() - start)
+        result[f"predict_{size}_seconds"] = statistics.median(times)
+    return result
+
+
+def _median(runs: list[dict[str, float]]) -> dict[str, float]:
+    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
+
+
+def run_benchmark(steps: int, keras_epochs: int, repeats: int, loop: str) -> dict[str, Any]:
+    X, y = airpassengers_training_windows()
+    keras_steps = keras_epochs * int(np.ceil(len(X) / BATCH))
+    contenders = {
+        "a_reference_tf1_loop": lambda: reference_loop(X, y, steps),
+        "b_ours_tf1_path": lambda: tf1_path(X, y, steps, loop),
+        "c_ours_keras_path": lambda: keras_path(X, y, steps),
+        "c_ours_keras_path_same_steps_as_scikeras": lambda: keras_path(X, y, keras_steps),
+        "d_scikeras": lambda: scikeras_path(X, y, keras_epochs),
+    }
+    runs: dict[str, list] = {name: [] for name in contenders}
+    for _ in range(repeats):  # alternation: every contender sees the same machine state
+        for name, contender in contenders.items():
+            runs[name].append(contender())
+    results = {name: _median(values) for name, values in runs.items()}
+    a, b = results["a_reference_tf1_loop"], results["b_ours_tf1_path"]
+    c, d = results["c_ours_keras_path"], results["d_scikeras"]
+    same = results["c_ours_keras_path_same_steps_as_scikeras"]
+    ratios = {
+        "tf1_path_vs_reference": b["steps_per_second"] / a["steps_per_second"],
+        "keras_path_vs_reference": c["steps_per_second"] / a["steps_per_second"],
+        "keras_path_vs_scikeras": c["steps_per_second"] / d["steps_per_second"],
+        "tf1_path_vs_scikeras": b["steps_per_second"] / d["steps_per_second"],
+        "keras_vs_scikeras_final_loss_relative_difference": abs(
+            same["final_loss"] - d["final_loss"]
+        )
+        / d["final_loss"],
+    }
+    return {
+        "machine": {
+            "platform": platform.platform(),
+            "processor": platform.processor(),
+            "cpu_count": os.cpu_count(),
+            "python": platform.python_version(),
+        },
+        "config": {
+            "hidden": HIDDEN,
+            "layers": 1,
+            "batch": BATCH,
+            "layout": "(?, 1, 12)",
+            "learning_rate": LEARNING_RATE,
+            "optimizer": "Adagrad",
+            "steps": steps,
+            "scikeras_epochs": keras_epochs,
+            "repeats": repeats,
+            "tf1_loop": loop,
+        },
+        "results": results,
+        "ratios": ratios,
+    }
+
+
+def format_report(report: dict[str, Any]) -> str:
+    lines = [
+        f"{'contender':<42}{'steps/s':>10}{'setup s':>9}{'loss':>10}{'pred 1':>9}{'pred 1024':>10}"
+    ]
+    for name, r in report["results"].items():
+        lines.append(
+            f"{name:<42}{r['steps_per_second']:>10.0f}{r.get('setup_seconds', float('nan')):>9.2f}"
+            f"{r['final_loss']:>10.5f}{r['predict_1_seconds'] * 1e3:>7.1f}ms"
+            f"{r['predict_1024_seconds'] * 1e3:>8.1f}ms"
+        )
+    ratios = report["ratios"]
+    lines += [
+        f"TF1 path vs reference TF1 loop: {ratios['tf1_path_vs_reference']:.1f}x (target >= 10)",
+        f"Keras path vs scikeras:         {ratios['keras_path_vs_scikeras']:.1f}x (target >= 50)",
+        "final training loss, Keras path vs scikeras (same steps): "
+        f"{100 * ratios['keras_vs_scikeras_final_loss_relative_difference']:.1f}% apart",
+    ]
+    return "\n".join(lines)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=10_000, help="training steps (a), (b), (c)")
+    parser.add_argument("--keras-epochs", type=int, default=300, help="scikeras epochs (d)")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--loop", choices=("graph", "xla"), default="xla", help="TF1 fast mode")
+    parser.add_argument("--out", default="runs/bench", help="folder for bench.json")
+    parser.add_argument("--tiny", action="store_true", help="a seconds-long smoke run")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.tiny:
+        args.steps, args.keras_epochs, args.repeats = 60, 2, 1
+    report = run_benchmark(args.steps, args.keras_epochs, args.repeats, args.loop)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "bench.json").write_text(json.dumps(report, indent=2))
+    print(format_report(report))
+    print(f"wrote {out / 'bench.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
