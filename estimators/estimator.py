@@ -118,6 +118,7 @@ class Estimator:
         self._config = config or RunConfig()
         self.params = params
         self.last_fit_stats: dict[str, float] | None = None
+        self._predictor: tuple | None = None
 
     @property
     def model_dir(self) -> str:
@@ -418,6 +419,15 @@ class Estimator:
         feeder: DataFeeder | None,
         outputs: list[str] | None,
     ) -> Generator[Any, None, None]:
+        key = None
+        if feeder is not None:
+            # Prediction from numpy x reuses the restored graph while the checkpoint and
+            # the input signature stay the same (recursive forecasts call predict often).
+            key = (checkpoint, feeder.x.dtype.str, tuple(feeder.input_shape), _key(outputs))
+            if self._predictor is not None and self._predictor[0] == key:
+                _, graph, session, placeholder, predictions = self._predictor
+                feeder.input_placeholder = placeholder
+                return self._run_batches(session, graph, predictions, feeder, None)
         graph = tf.Graph()
         with graph.as_default():
             tf.compat.v1.set_random_seed(self._config.tf_random_seed)
@@ -429,12 +439,26 @@ class Estimator:
             ops = self._call(features, labels, ModeKeys.INFER)
             predictions = _select_outputs(ops.predictions, outputs)
             session = self._restored_session(graph, checkpoint)
+        if key is not None:
+            self._close_predictor()
+            self._predictor = (key, graph, session, feeder.input_placeholder, predictions)
+            return self._run_batches(session, graph, predictions, feeder, None)
 
         def generate() -> Generator[Any, None, None]:
             with session:
                 yield from self._run_batches(session, graph, predictions, feeder, None)
 
         return generate()
+
+    def _close_predictor(self) -> None:
+        if self._predictor is not None:
+            self._predictor[2].close()
+            self._predictor = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        state["_predictor"] = None  # sessions are never pickled
+        return state
 
     # -- shared plumbing ------------------------------------------------------------------
     def _call(self, features: Any, labels: Any, mode: str) -> ModelFnOps:
@@ -558,6 +582,10 @@ def _select_outputs(predictions: Any, outputs: list[str] | None) -> Any:
             f"got unknown {missing}."
         )
     return {key: predictions[key] for key in outputs}
+
+
+def _key(outputs: list[str] | None) -> tuple[str, ...] | None:
+    return None if outputs is None else tuple(outputs)
 
 
 def _rows(batches: Iterable[Any]) -> Generator[Any, None, None]:
