@@ -1,56 +1,187 @@
-"""Command-line entry point: ``python run.py`` on the shipped AirPassengers data."""
+"""Command line: compare the legacy TF1 pipeline, the Keras 3 path and baselines.
+
+python run.py                       # AirPassengers, all models, report in runs/<time>/
+python run.py --quick               # a smoke run (under 30 s)
+python run.py --seeds 5             # neural rows as mean ± std over 5 seeds
+python run.py --csv data.csv --column sales [--date-column month] [--fill interpolate]
+python run.py cos                   # the Keras stateful-LSTM tutorial's four models
+python run.py parity                # TF1 -> Keras port, parity report; exit 1 on failure
+python run.py bench                 # training-speed benchmark (see benchmarks/)
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
+import time
+from datetime import datetime
+from pathlib import Path
 
-from tf_pipeline.baselines import seasonal_naive
-from tf_pipeline.datasets import load_airpassengers
-from tf_pipeline.metrics import mae, mape, mase, rmse
+# The CLI (not the library) quiets TensorFlow's C++ start-up chatter; set before import.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-SEASON = 12
+SUBCOMMANDS = ("cos", "parity", "bench")
+
+
+def _default_out() -> Path:
+    return Path("runs") / datetime.now().strftime("%Y%m%d-%H%M%S")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        description="Forecast AirPassengers with the legacy TF1 pipeline and its baselines."
+        description="Compare the legacy TF1 LSTM pipeline, its Keras 3 migration and "
+        "classical baselines on a monthly series (AirPassengers by default).",
+        epilog="Subcommands: run.py cos | run.py parity | run.py bench (each has --help).",
     )
+    parser.add_argument("--seeds", type=int, default=1, help="seeds for the neural models")
+    parser.add_argument("--csv", type=Path, help="your own monthly series (CSV file)")
+    parser.add_argument("--column", help="the values' column of --csv")
+    parser.add_argument("--date-column", help="a date column of --csv (monthly)")
     parser.add_argument(
-        "--test-size",
-        type=int,
-        default=24,
-        help="months held out at the end of the series (default: 24)",
+        "--fill", choices=("interpolate",), help="fill missing values instead of failing"
+    )
+    parser.add_argument("--test-size", type=int, default=24, help="values held out (24)")
+    parser.add_argument("--quick", action="store_true", help="a smoke run, under 30 s")
+    parser.add_argument("--out", type=Path, help="report folder (default runs/<timestamp>)")
+    parser.add_argument(
+        "--models",
+        nargs="+",
+        help="a subset: seasonal_naive sarima tf1_legacy keras_lstm keras_stateful tuned",
     )
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def _load_series(args: argparse.Namespace):
+    from tf_pipeline.datasets import load_airpassengers, load_monthly_csv
+
+    if args.csv is None:
+        if args.column or args.date_column or args.fill:
+            raise ValueError("`--column`, `--date-column` and `--fill` need `--csv`.")
+        return load_airpassengers(), "AirPassengers"
+    if not args.column:
+        raise ValueError("`--csv` needs `--column NAME`, the column of values to forecast.")
+    series = load_monthly_csv(args.csv, args.column, date_column=args.date_column, fill=args.fill)
+    return series, f"{args.csv.name}:{args.column}"
+
+
+def compare(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
-    series = load_airpassengers()
-    if not SEASON < args.test_size < len(series) - SEASON:
-        print(
-            f"error: `--test-size` must be in ({SEASON}, {len(series) - SEASON}), "
-            f"got {args.test_size}.",
-            file=sys.stderr,
-        )
-        return 2
-    values = series.to_numpy()
-    train, test = values[: -args.test_size], values[-args.test_size :]
+    from tf_pipeline.comparison import ComparisonSettings, run_comparison
+    from tf_pipeline.report import format_table, write_report
+
+    if args.seeds < 1:
+        raise ValueError(f"`--seeds` must be an int >= 1, got {args.seeds}.")
+    series, name = _load_series(args)
+    settings_class = ComparisonSettings.quick if args.quick else ComparisonSettings
+    settings = settings_class(test_size=args.test_size, seeds=tuple(range(args.seeds)))
+    start = time.perf_counter()
     print(
-        f"AirPassengers: {len(series)} months, {series.index[0]:%Y-%m} to "
-        f"{series.index[-1]:%Y-%m}, mean {series.mean():.2f}, "
-        f"min {series.min():.0f}, max {series.max():.0f} ({series.idxmax():%Y-%m})"
+        f"{name}: {len(series)} values, mean {series.mean():.2f}, min {series.min():.2f}, "
+        f"max {series.max():.2f}; holding out the last {args.test_size}"
     )
-    print(f"held out: last {args.test_size} months ({series.index[-args.test_size]:%Y-%m} on)")
-    forecast = seasonal_naive(values, n_test=args.test_size, season=SEASON)
-    print(f"{'model':<16}{'RMSE':>8}{'MAE':>8}{'MAPE%':>8}{'MASE':>8}")
-    print(
-        f"{'seasonal naive':<16}{rmse(test, forecast):>8.2f}{mae(test, forecast):>8.2f}"
-        f"{mape(test, forecast):>8.2f}{mase(test, forecast, train, SEASON):>8.3f}"
-    )
-    print("best: seasonal naive (the only model so far)")
+    result = run_comparison(series, settings, models=args.models)
+    out = args.out or _default_out()
+    paths = write_report(result, out, f"Forecast comparison: {name}")
+    print(format_table(result))
+    for row in result.rows:
+        if row.note:
+            print(f"  {row.label}: {row.note}")
+    print(f"report: {paths['markdown']}, {paths['json']}, {paths['forecast']}, {paths['loss']}")
+    print(f"total {time.perf_counter() - start:.0f} s")
+    best = result.best
+    print(f"best: {best.label} (one-step RMSE {best.one_step['rmse']:.2f})")
     return 0
+
+
+def cos(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="run.py cos", description="The Keras stateful-LSTM tutorial on its cosine curve."
+    )
+    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--quick", action="store_true", help="few epochs, a smoke run")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args(argv)
+    from tf_pipeline.cosine_demo import run_cosine_demo
+
+    out = args.out or _default_out()
+    result = run_cosine_demo(epochs=2 if args.quick else args.epochs, seed=args.seed, out_dir=out)
+    print(f"{'model':<24}{'test RMSE':>10}{'fit s':>8}")
+    for model, scores in result["models"].items():
+        print(f"{model:<24}{scores['rmse']:>10.3f}{scores['fit_seconds']:>8.1f}")
+    print(f"{'naive last value':<24}{result['naive_rmse']:>10.3f}")
+    print(f"figure: {result['figure']}")
+    best = min(result["models"], key=lambda m: result["models"][m]["rmse"])
+    print(f"best: {best} (test RMSE {result['models'][best]['rmse']:.3f})")
+    return 0
+
+
+def parity(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="run.py parity",
+        description="Train (or load) the TF1 model, port it to Keras 3, and check that "
+        "nothing changed. Exits 1 when a tolerance fails, so a migration's CI can call it.",
+    )
+    parser.add_argument("--model-dir", type=Path, help="an existing TF1 model_dir to port")
+    parser.add_argument("--steps", type=int, default=2000, help="TF1 training steps")
+    parser.add_argument("--parity-steps", type=int, default=200, help="training-parity steps")
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args(argv)
+    import tempfile
+
+    import numpy as np
+
+    from estimators import Estimator, RunConfig, SKCompat
+    from tf_pipeline.datasets import load_airpassengers
+    from tf_pipeline.migrate import parity_report, port_checkpoint, training_parity
+    from tf_pipeline.models import lstm_model
+    from tf_pipeline.scaling import fit_series_scaler, transform_series
+    from tf_pipeline.windows import make_windows
+
+    series = load_airpassengers().to_numpy()
+    scaled = transform_series(fit_series_scaler(series[:-24]), series)
+    X, y = (np.asarray(a) for a in make_windows(scaled, window=12))
+    model_dir = args.model_dir
+    if model_dir is None:
+        model_dir = Path(tempfile.mkdtemp()) / "model"
+        steps = 200 if args.quick else args.steps
+        config = RunConfig(tf_random_seed=0, train_loop="graph")
+        SKCompat(Estimator(lstm_model, model_dir=str(model_dir), config=config)).fit(
+            X[:-24], y[:-24].reshape(-1, 1), batch_size=32, steps=steps
+        )
+        print(f"trained the TF1 legacy model {steps} steps into {model_dir}")
+    keras_model = port_checkpoint(model_dir, timesteps=X.shape[1])
+    report = parity_report(model_dir, keras_model, X)
+    print("prediction parity:", report.summary())
+    training = training_parity(
+        X[:-24], y[:-24], steps=50 if args.quick else args.parity_steps, batch_size=32
+    )
+    print("training parity:", training.summary())
+    passed = report.passed and training.passed
+    print("parity: PASS" if passed else "parity: FAIL")
+    return 0 if passed else 1
+
+
+def bench(argv: list[str]) -> int:
+    from benchmarks import bench_train
+
+    return bench_train.main(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # Each CV fit traces a new small model on purpose; TF's retracing advice is noise here.
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
+    command = argv[0] if argv and argv[0] in SUBCOMMANDS else None
+    handler = {"cos": cos, "parity": parity, "bench": bench}.get(command, compare)
+    try:
+        return handler(argv[1:] if command else argv)
+    except (ValueError, FileNotFoundError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

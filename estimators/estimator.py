@@ -85,6 +85,8 @@ class Estimator:
     last_fit_stats : dict or None
         Steps, seconds and steps/s of the last ``fit`` that trained (also the steady
         rate after the first run, which includes graph warm-up and XLA compilation).
+    last_fit_losses : numpy.ndarray or None
+        The loss of every step of the last ``fit`` that trained.
 
     Notes
     -----
@@ -118,6 +120,7 @@ class Estimator:
         self._config = config or RunConfig()
         self.params = params
         self.last_fit_stats: dict[str, float] | None = None
+        self.last_fit_losses: np.ndarray | None = None
         self._predictor: tuple | None = None
 
     @property
@@ -302,10 +305,13 @@ class Estimator:
             loss = None
             with _restore_errors(checkpoint):
                 session = tf.compat.v1.train.MonitoredSession(creator, hooks=all_hooks)
+            losses: list[np.ndarray] = []
             with session:
                 while not session.should_stop():
                     result = session.run(fetches)
-                    loss = result[-1] if in_loop else result[1]
+                    losses.append(np.atleast_1d(result if in_loop else result[1]))
+                    loss = losses[-1][-1]
+        self.last_fit_losses = np.concatenate(losses) if losses else np.array([])
         self.last_fit_stats = timer.stats()
         logger.info(
             "Trained %d steps in %.2f s (%.0f steps/s).",

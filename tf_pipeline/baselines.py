@@ -43,3 +43,54 @@ def seasonal_naive(series: object, n_test: int, season: int = 12) -> np.ndarray:
         )
     start = len(values) - n_test
     return values[start - season : len(values) - season].copy()
+
+
+def airline_sarima(
+    series: object, n_test: int, *, log: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """The airline model, SARIMA(0,1,1)(0,1,1)12 on the log series (Box & Jenkins).
+
+    Fitted by statsmodels on everything but the last ``n_test`` values; the
+    parameters then stay fixed.
+
+    Parameters
+    ----------
+    series : array-like of shape (n,)
+        Positive monthly values, test part included.
+    n_test : int
+        Values held out at the end.
+    log : bool, default=True
+        Model the log series (and forecast ``exp`` of the log forecast).
+
+    Returns
+    -------
+    one_step : numpy.ndarray of shape (n_test,)
+        Each test month forecast from the actual values before it.
+    multi_step : numpy.ndarray of shape (n_test,)
+        All test months forecast from the end of the training part.
+    """
+    import warnings
+
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+    n_test = check_int(n_test, "n_test", minimum=1)
+    values = as_finite_1d(series, "series", dtype=np.float64)
+    if log and (values <= 0).any():
+        raise ValueError("`series` must be positive for the log airline model.")
+    if len(values) < n_test + 26:
+        raise ValueError(
+            f"`series` must have at least n_test + 26 = {n_test + 26} points for a seasonal "
+            f"ARIMA with two differences, got {len(values)}."
+        )
+    transformed = np.log(values) if log else values
+    train = transformed[:-n_test]
+    model = SARIMAX(train, order=(0, 1, 1), seasonal_order=(0, 1, 1, 12))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # statsmodels' convergence chatter
+        fitted = model.fit(disp=False)
+    multi = fitted.forecast(n_test)
+    # One step ahead: the same parameters, filtered through the actual test values.
+    extended = fitted.append(transformed[-n_test:], refit=False)
+    one = extended.predict(start=len(train), end=len(transformed) - 1)
+    inverse = np.exp if log else np.asarray
+    return inverse(np.asarray(one)), inverse(np.asarray(multi))

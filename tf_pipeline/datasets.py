@@ -89,3 +89,58 @@ def cosine_curve(
     t = start + step * np.arange(n, dtype=np.float64)
     values = amplitude * np.cos(2.0 * np.pi * t / period) * np.exp(-decay * t)
     return values.astype(np.float32)
+
+
+def load_monthly_csv(
+    path: str | Path,
+    column: str,
+    *,
+    date_column: str | None = None,
+    fill: str | None = None,
+) -> pd.Series:
+    """Load one monthly series from a CSV file.
+
+    Parameters
+    ----------
+    path : str or Path
+    column : str
+        The values' column.
+    date_column : str, optional
+        A column of dates; the series gets a monthly ``DatetimeIndex`` and months
+        missing from the file become missing values. Without it, rows are taken
+        as consecutive months.
+    fill : {None, "interpolate"}
+        Missing values are an error by default; ``"interpolate"`` fills them
+        linearly (``pandas.Series.interpolate``).
+
+    Returns
+    -------
+    pandas.Series of float
+    """
+    if fill not in (None, "interpolate"):
+        raise ValueError(f"`fill` must be None or 'interpolate', got {fill!r}.")
+    frame = pd.read_csv(path)
+    for name, wanted in (("column", column), ("date_column", date_column)):
+        if wanted is not None and wanted not in frame.columns:
+            raise ValueError(
+                f"`{name}` must name a column of {path}, got {wanted!r}; the columns are "
+                f"{list(frame.columns)}."
+            )
+    values = pd.to_numeric(frame[column], errors="coerce")
+    if date_column is not None:
+        index = pd.DatetimeIndex(pd.to_datetime(frame[date_column]), name=date_column)
+        values = pd.Series(values.to_numpy(), index=index).sort_index()
+        if index.has_duplicates:
+            raise ValueError(f"`{date_column}` holds duplicate dates in {path}.")
+        values = values.resample("MS").mean()  # absent months become NaN
+    series = values.astype(np.float64).rename(column)
+    missing = int(series.isna().sum())
+    if missing:
+        if fill is None:
+            where = [str(i) for i in series.index[series.isna()][:3]]
+            raise ValueError(
+                f"`{column}` in {path} has {missing} missing values (first at {where}). "
+                "Clean the file or pass fill='interpolate' (--fill interpolate)."
+            )
+        series = series.interpolate(limit_direction="both")
+    return series

@@ -47,6 +47,8 @@ import tensorflow as tf
 from tf_pipeline._checks import check_choice
 
 LOOP_OPTIMIZERS = ("Adagrad", "SGD")
+LOOP_SCOPE = "in_graph_loop"
+LOOP_LOSSES = f"{LOOP_SCOPE}/losses"  # the per-step losses tensor, for hooks to fetch
 LOOP_MODES = ("graph", "xla")
 
 
@@ -125,7 +127,7 @@ def build_in_graph_loop(
             f"got {len(slots)}."
         )
     n_weights = len(variables)
-    with tf.compat.v1.name_scope("in_graph_loop"):
+    with tf.compat.v1.name_scope(LOOP_SCOPE):
         x_feed = tf.compat.v1.placeholder(x_dtype, x_shape, name="x_data")
         y_feed = tf.compat.v1.placeholder(tf.float32, [x_shape[0]], name="y_data")
         # collections=[]: never saved in checkpoints, never touched by the initializers.
