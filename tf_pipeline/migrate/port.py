@@ -39,9 +39,7 @@ def keras_weights(
     weights = {}
     for index, layer in enumerate(layout.layers):
         weights[f"lstm_{index}"] = list(
-            tf1_to_keras(
-                values[layer.kernel], values[layer.bias], layer.input_depth, forget_bias
-            )
+            tf1_to_keras(values[layer.kernel], values[layer.bias], layer.input_depth, forget_bias)
         )
     weights["dense"] = [values[layout.head_weights], values[layout.head_biases]]
     return weights
@@ -110,8 +108,7 @@ def tf1_values(model: keras.Model, forget_bias: float = 1.0) -> dict[str, np.nda
     for index, layer in enumerate(lstm_layers):
         if layer.activation is not keras.activations.tanh or not layer.use_bias:
             raise ValueError(
-                f"`model` layer {layer.name!r} must use tanh and a bias like TF1's "
-                "BasicLSTMCell."
+                f"`model` layer {layer.name!r} must use tanh and a bias like TF1's BasicLSTMCell."
             )
         kernel, recurrent_kernel, bias = layer.get_weights()
         tf1_kernel, tf1_bias = keras_to_tf1(kernel, recurrent_kernel, bias, forget_bias)
