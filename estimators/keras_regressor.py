@@ -1,0 +1,301 @@
+"""``KerasLSTMRegressor``: the LSTM regressor on Keras 3, with the scikit-learn API.
+
+Built with :func:`tf_pipeline.keras_models.build_lstm` and compiled with
+:func:`tf_pipeline.keras_models.compile_regressor`; stateful training goes
+through :mod:`tf_pipeline.stateful`.
+
+Example
+-------
+>>> import numpy as np
+>>> from estimators import KerasLSTMRegressor
+>>> X = np.random.RandomState(0).rand(40, 6).astype(np.float32)
+>>> y = X.mean(axis=1)
+>>> model = KerasLSTMRegressor(hidden_size=4, steps=20, random_state=0).fit(X, y)
+>>> model.predict(X[:3]).shape, model.n_features_in_, model.n_steps_
+((3,), 6, 20)
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import tempfile
+import warnings
+from typing import Any
+
+import keras
+import numpy as np
+
+from estimators.sklearn_base import WARM_START_FIXED, BaseLSTMRegressor, progress_bar
+from tf_pipeline.keras_models import build_lstm, compile_regressor
+from tf_pipeline.stateful import fit_stateful
+
+logger = logging.getLogger("estimators")
+
+# Prediction chunks only bound memory; every window is computed independently.
+_PREDICT_BATCH_SIZE = 1024
+
+
+class _StepBudget(keras.callbacks.Callback):
+    """Stop ``fit`` after exactly ``steps`` batches; advance a tqdm bar on each one.
+
+    Keras checks ``model.stop_training`` after every batch, so the last epoch is
+    cut short and training takes ``steps`` gradient steps, not whole epochs.
+    """
+
+    def __init__(self, steps: int, bar: Any = None) -> None:
+        super().__init__()
+        self._steps = steps
+        self._bar = bar
+        self._done = 0
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        self._done += 1
+        if self._bar is not None:
+            self._bar.update(1)
+            if logs and "loss" in logs:
+                self._bar.set_postfix(loss=f"{float(logs['loss']):.4g}", refresh=False)
+        if self._done >= self._steps:
+            self.model.stop_training = True
+
+
+class KerasLSTMRegressor(BaseLSTMRegressor):
+    """The LSTM regressor on Keras 3 with the scikit-learn estimator API.
+
+    ``num_layers`` LSTM layers of ``hidden_size`` units and a linear ``Dense(1)``
+    head (:func:`~tf_pipeline.keras_models.build_lstm`), mean squared error.
+
+    **Training length.** ``fit`` takes exactly ``steps`` gradient steps, like
+    :class:`TF1LSTMRegressor`: with ``n`` windows there are
+    ``ceil(n / batch_size)`` batches per epoch (``n // batch_size`` for a
+    stateful model, which drops the remainder), ``fit`` runs
+    ``ceil(steps / batches_per_epoch)`` epochs and stops after the ``steps``-th
+    batch, so the last epoch may be cut short. Stateless training reshuffles
+    every epoch (Keras' ``shuffle=True``); stateful training keeps the order.
+
+    Parameters
+    ----------
+    hidden_size : int, default=40
+        Units of every LSTM layer.
+    num_layers : int, default=1
+        Stacked LSTM layers.
+    learning_rate : float, default=0.01
+        Step size of ``optimizer``. Adam at 1e-2 trains the small networks used
+        on windowed series (standardised) in a few hundred steps.
+    optimizer : {"adam", "adagrad", "sgd", "rmsprop"}, default="adam"
+        Case-insensitive; ``"adagrad"`` is TF1's Adagrad (see ``compile_regressor``).
+    batch_size : int, default=32
+        Rows per gradient step; the fixed batch size of a stateful model.
+    steps : int, default=1000
+        Gradient steps per ``fit`` call (see Training length).
+    layout : {"features", "steps"}, default="features"
+        ``"features"`` feeds ``(n, 1, window)`` (the legacy shape: one time step),
+        ``"steps"`` feeds ``(n, window, 1)``. 2-D ``(n, window)`` input is reshaped.
+    stateful : bool, default=False
+        Train a stateful LSTM with :func:`tf_pipeline.stateful.fit_stateful`:
+        chronological batches of exactly ``batch_size`` rows (the oldest
+        ``n % batch_size`` windows are dropped with a warning), states carried
+        from batch to batch and reset every epoch. ``predict`` then uses a
+        stateless twin holding the same weights, so that every window is
+        predicted on its own from zero states (any number of rows, any order,
+        as scikit-learn expects); for in-order prediction that carries states,
+        use ``tf_pipeline.stateful.predict_stateful(model.model_, X, batch_size)``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds initial weights and shuffling; an int gives identical predictions
+        on refitting.
+    verbose : int, default=0
+        ``1``: a tqdm bar on stderr, advanced every batch with the running loss.
+    warm_start : bool, default=False
+        Keep training ``model_`` (weights and optimizer state) for ``steps``
+        more steps. ``stateful`` and, for a stateful model, ``batch_size``
+        must not change either.
+
+    Attributes
+    ----------
+    model_ : keras.Model
+        The trained network (stateful when ``stateful=True``).
+    history_ : dict of list of float
+        ``keras.callbacks.History.history`` of the last ``fit``: loss per epoch.
+    n_steps_ : int
+        Gradient steps taken in all (the optimizer's iteration count).
+    n_features_in_ : int
+        Window length.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names of a pandas DataFrame ``X``.
+    X_shape_ : tuple of int
+        Shape of the training windows as fed to the network.
+
+    See Also
+    --------
+    TF1LSTMRegressor : The same model in a TF1 graph.
+
+    Notes
+    -----
+    Pickling stores ``model_`` as the bytes of a ``.keras`` archive (weights and
+    optimizer state); the prediction twin of a stateful model is rebuilt on load.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from estimators import KerasLSTMRegressor
+    >>> series = np.sin(np.arange(60) / 4).astype(np.float32)
+    >>> X = np.lib.stride_tricks.sliding_window_view(series[:-1], 8)
+    >>> model = KerasLSTMRegressor(hidden_size=4, steps=30, random_state=0)
+    >>> model.fit(X, series[8:]).forecast(series, steps=3).shape
+    (3,)
+    """
+
+    def __init__(
+        self,
+        hidden_size: int = 40,
+        *,
+        num_layers: int = 1,
+        learning_rate: float = 1e-2,
+        optimizer: str = "adam",
+        batch_size: int = 32,
+        steps: int = 1000,
+        layout: str = "features",
+        stateful: bool = False,
+        random_state: int | np.random.RandomState | None = None,
+        verbose: int = 0,
+        warm_start: bool = False,
+    ) -> None:
+        super().__init__(
+            hidden_size,
+            num_layers=num_layers,
+            learning_rate=learning_rate,
+            optimizer=optimizer,
+            batch_size=batch_size,
+            steps=steps,
+            layout=layout,
+            random_state=random_state,
+            verbose=verbose,
+            warm_start=warm_start,
+        )
+        self.stateful = stateful
+
+    def _extra_params(self) -> dict[str, Any]:
+        return {"stateful": bool(self.stateful)}
+
+    def _warm_start_fixed(self, params: dict[str, Any]) -> tuple[str, ...]:
+        fixed = (*WARM_START_FIXED, "stateful")
+        # A stateful model's state variables are built for its batch size.
+        return (*fixed, "batch_size") if params["stateful"] else fixed
+
+    # -- training and prediction ----------------------------------------------------------
+    def _fit_network(
+        self, X: np.ndarray, y: np.ndarray, params: dict[str, Any], *, seed: int | None, warm: bool
+    ) -> None:
+        stateful = params["stateful"]
+        batch_size = params["batch_size"]
+        if warm:
+            model = self.model_
+        else:
+            model = build_lstm(
+                X.shape[1:],
+                hidden_size=params["hidden_size"],
+                num_layers=params["num_layers"],
+                stateful=stateful,
+                batch_size=batch_size if stateful else None,
+                seed=seed,
+            )
+            compile_regressor(model, params["optimizer"], params["learning_rate"])
+        batches_per_epoch = len(X) // batch_size if stateful else math.ceil(len(X) / batch_size)
+        # max(1, ...): too few rows for one stateful batch is fit_stateful's error to raise.
+        epochs = math.ceil(params["steps"] / max(1, batches_per_epoch))
+        logger.debug(
+            "%s: %d windows, %d batches per epoch, %d epochs for %d steps (warm start: %s)",
+            type(self).__name__,
+            len(X),
+            batches_per_epoch,
+            epochs,
+            params["steps"],
+            warm,
+        )
+        bar = progress_bar(params["steps"], params["verbose"], type(self).__name__)
+        budget = _StepBudget(params["steps"], bar if params["verbose"] else None)
+        try:
+            if stateful:
+                history = fit_stateful(
+                    model, X, y, epochs=epochs, batch_size=batch_size, callbacks=[budget]
+                )
+            else:
+                history = model.fit(
+                    X,
+                    y,
+                    batch_size=batch_size,
+                    epochs=epochs,
+                    shuffle=True,
+                    verbose=0,
+                    callbacks=[budget],
+                )
+        finally:
+            bar.close()
+        self.model_ = model
+        self.history_ = {key: [float(v) for v in vals] for key, vals in history.history.items()}
+        self.n_steps_ = int(model.optimizer.iterations.numpy())
+        self._predictor = _stateless_twin(model, params) if stateful else model
+
+    def _predict_network(self, X: np.ndarray) -> np.ndarray:
+        # predict_on_batch per chunk: no per-call data pipeline, so the one-window
+        # calls of forecast() are as fast as they can be, and exactly like predict's.
+        chunks = [
+            np.asarray(self._predictor.predict_on_batch(X[start : start + _PREDICT_BATCH_SIZE]))
+            for start in range(0, len(X), _PREDICT_BATCH_SIZE)
+        ]
+        return np.concatenate(chunks).reshape(-1).astype(np.float32, copy=False)
+
+    # -- persistence ----------------------------------------------------------------------
+    def __getstate__(self) -> dict[str, Any]:
+        # Copy: object.__getstate__ hands back the instance __dict__ itself.
+        state = dict(super().__getstate__())
+        state.pop("_predictor", None)
+        model = state.pop("model_", None)
+        if model is not None:
+            state["_model_bytes"] = _model_to_bytes(model)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        state = dict(state)
+        model_bytes = state.pop("_model_bytes", None)
+        super().__setstate__(state)
+        if model_bytes is None:
+            return
+        model = _model_from_bytes(model_bytes)
+        self.model_ = model
+        stateful = self._fit_params["stateful"]
+        self._predictor = _stateless_twin(model, self._fit_params) if stateful else model
+
+
+def _stateless_twin(model: keras.Model, params: dict[str, Any]) -> keras.Model:
+    """The same network without state or fixed batch size, holding ``model``'s weights."""
+    twin = build_lstm(
+        tuple(model.input_shape[1:]),
+        hidden_size=params["hidden_size"],
+        num_layers=params["num_layers"],
+        seed=0,  # overwritten below; a fixed seed leaves Keras' global generator alone
+    )
+    twin.set_weights(model.get_weights())
+    return twin
+
+
+def _model_to_bytes(model: keras.Model) -> bytes:
+    with tempfile.TemporaryDirectory(prefix="keras_lstm_") as directory:
+        path = os.path.join(directory, "model.keras")
+        with warnings.catch_warnings():
+            # Keras' own saver calls np.array on its variables the NumPy 1 way; harmless.
+            warnings.filterwarnings(
+                "ignore", message="__array__ implementation doesn't accept a copy keyword"
+            )
+            model.save(path)
+        with open(path, "rb") as handle:
+            return handle.read()
+
+
+def _model_from_bytes(content: bytes) -> keras.Model:
+    with tempfile.TemporaryDirectory(prefix="keras_lstm_") as directory:
+        path = os.path.join(directory, "model.keras")
+        with open(path, "wb") as handle:
+            handle.write(content)
+        return keras.models.load_model(path)
