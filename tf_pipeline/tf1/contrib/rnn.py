@@ -2,34 +2,15 @@
 
 import tensorflow as _tf
 
-from tf_pipeline.compat.rnn import (
-    BasicLSTMCell,
-    BasicRNNCell,
-    DeviceWrapper,
-    DropoutWrapper,
-    GRUCell,
-    LSTMCell,
-    LSTMStateTuple,
-    MultiRNNCell,
-    ResidualWrapper,
-    RNNCell,
-)
+from tf_pipeline.compat import rnn as _cells
+from tf_pipeline.compat.rnn import *  # noqa: F403 - this module is that namespace
 
 static_rnn = _tf.compat.v1.nn.static_rnn
 static_bidirectional_rnn = _tf.compat.v1.nn.static_bidirectional_rnn
 static_state_saving_rnn = _tf.compat.v1.nn.static_state_saving_rnn
 
 __all__ = [
-    "BasicLSTMCell",
-    "BasicRNNCell",
-    "DeviceWrapper",
-    "DropoutWrapper",
-    "GRUCell",
-    "LSTMCell",
-    "LSTMStateTuple",
-    "MultiRNNCell",
-    "RNNCell",
-    "ResidualWrapper",
+    *_cells.__all__,
     "static_bidirectional_rnn",
     "static_rnn",
     "static_state_saving_rnn",
