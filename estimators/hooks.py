@@ -116,37 +116,28 @@ class TrainingTimerHook(tf.compat.v1.train.SessionRunHook):
 
 
 class ProgressHook(tf.compat.v1.train.SessionRunHook):
-    """A tqdm progress bar over training steps, with the running loss.
+    """Advance a progress bar by the steps each run trains, showing the running loss.
 
     Works on the per-step path (one step per run) and on the in-graph loop (K steps
-    per run, whose per-step losses it reads). Pass it in ``monitors``.
+    per run, whose per-step losses it reads). Pass it in ``monitors``; the caller owns
+    (and closes) the bar.
 
     Parameters
     ----------
-    total : int
-        Steps expected (the bar's length).
-    desc : str, default="training"
-    disable : bool, default=False
-        A silent bar (for ``verbose=0``).
+    bar : tqdm.tqdm
+        Any object with ``update(n)`` and ``set_postfix(**kwargs)``.
     """
 
-    def __init__(self, total: int, desc: str = "training", disable: bool = False) -> None:
-        self._total = total
-        self._desc = desc
-        self._disable = disable
-        self._bar = None
+    def __init__(self, bar) -> None:
+        self._bar = bar
 
     def begin(self):
-        from tqdm.auto import tqdm
-
         graph = tf.compat.v1.get_default_graph()
         try:
             self._fetch = graph.get_tensor_by_name(f"{LOOP_LOSSES}:0")
         except KeyError:
+            # The Estimator adds the model_fn's loss to LOSSES last.
             self._fetch = tf.compat.v1.get_collection(tf.compat.v1.GraphKeys.LOSSES)[-1]
-        self._bar = tqdm(
-            total=self._total, desc=self._desc, unit="step", disable=self._disable, leave=False
-        )
 
     def before_run(self, run_context):
         return tf.compat.v1.train.SessionRunArgs(self._fetch)
@@ -154,7 +145,4 @@ class ProgressHook(tf.compat.v1.train.SessionRunHook):
     def after_run(self, run_context, run_values):
         losses = np.atleast_1d(run_values.results)
         self._bar.update(len(losses))
-        self._bar.set_postfix(loss=f"{float(losses[-1]):.4g}")
-
-    def end(self, session):
-        self._bar.close()
+        self._bar.set_postfix(loss=f"{float(losses[-1]):.4g}", refresh=False)

@@ -29,6 +29,7 @@ import numpy as np
 import tensorflow as tf
 
 from estimators.estimator import Estimator
+from estimators.hooks import ProgressHook
 from estimators.model_dir import SIGNATURE_NAME, latest_checkpoint
 from estimators.run_config import RunConfig
 from estimators.sklearn_base import BaseLSTMRegressor, progress_bar
@@ -40,30 +41,6 @@ logger = logging.getLogger("estimators")
 _TF1_OPTIMIZERS = {"adam": "Adam", "adagrad": "Adagrad", "sgd": "SGD", "rmsprop": "RMSProp"}
 # Prediction batches only bound memory; every row is computed independently.
 _PREDICT_BATCH_SIZE = 1024
-
-
-class _ProgressHook(tf.compat.v1.train.SessionRunHook):
-    """Advance a tqdm bar every training step and show the step's loss."""
-
-    def __init__(self, bar: Any) -> None:
-        self._bar = bar
-        self._loss: tf.Tensor | None = None
-
-    def begin(self) -> None:
-        # The Estimator adds the model_fn's total loss to LOSSES after the model_fn ran,
-        # so it is the last entry (the model's own loss ops may come before it).
-        losses = tf.compat.v1.get_collection(tf.compat.v1.GraphKeys.LOSSES)
-        self._loss = losses[-1] if losses else None
-
-    def before_run(self, run_context):
-        if self._loss is None:
-            return None
-        return tf.compat.v1.train.SessionRunArgs(self._loss)
-
-    def after_run(self, run_context, run_values) -> None:
-        self._bar.update(1)
-        if self._loss is not None:
-            self._bar.set_postfix(loss=f"{float(run_values.results):.4g}", refresh=False)
 
 
 class TF1LSTMRegressor(BaseLSTMRegressor):
@@ -196,7 +173,7 @@ class TF1LSTMRegressor(BaseLSTMRegressor):
                 )
         estimator = _make_estimator(directory, params, seed)
         bar = progress_bar(params["steps"], params["verbose"], type(self).__name__)
-        monitors = [_ProgressHook(bar)] if params["verbose"] else None
+        monitors = [ProgressHook(bar)] if params["verbose"] else None
         try:
             estimator.fit(
                 x=X, y=y, batch_size=params["batch_size"], steps=params["steps"], monitors=monitors

@@ -143,6 +143,7 @@ def _tf1_legacy(data: _ScaledWindows, settings: ComparisonSettings, seed: int) -
     import tempfile
 
     from estimators import Estimator, RunConfig, SKCompat
+    from estimators.hooks import ProgressHook
     from tf_pipeline.models import lstm_model
 
     with tempfile.TemporaryDirectory() as model_dir:
@@ -150,26 +151,20 @@ def _tf1_legacy(data: _ScaledWindows, settings: ComparisonSettings, seed: int) -
         params = {"hidden_size": settings.hidden_size, "learning_rate": settings.learning_rate}
         estimator = Estimator(lstm_model, model_dir=model_dir, config=config, params=params)
         regressor = SKCompat(estimator)
+        bar = _bar(settings, settings.tf1_steps, "TF1 legacy LSTM")
         start = time.perf_counter()
         regressor.fit(
             data.X_train,
             data.y_train.reshape(-1, 1),
             batch_size=settings.batch_size,
             steps=settings.tf1_steps,
-            monitors=_tf1_progress(settings, "TF1 legacy"),
+            monitors=[ProgressHook(bar)] if bar.active else None,
         )
         seconds = time.perf_counter() - start
+        bar.close()
         one = data.unscale(regressor.predict(data.X_test))
         multi = data.recursive(regressor.predict)
     return Forecast(one, multi, seconds, settings.tf1_steps, estimator.last_fit_losses)
-
-
-def _tf1_progress(settings: ComparisonSettings, label: str) -> list:
-    if not settings.progress:
-        return []
-    from estimators.hooks import ProgressHook
-
-    return [ProgressHook(settings.tf1_steps, desc=label)]
 
 
 def _keras_lstm(data: _ScaledWindows, settings: ComparisonSettings, seed: int) -> Forecast:
@@ -282,6 +277,16 @@ class _Bar:
             from tqdm.auto import tqdm
 
             self._bar = tqdm(total=total, desc=desc, unit=unit, leave=False)
+
+    @property
+    def active(self) -> bool:
+        return self._bar is not None
+
+    def update(self, n: int) -> None:
+        self._bar.update(n)
+
+    def set_postfix(self, **kwargs: Any) -> None:
+        self._bar.set_postfix(**kwargs)
 
     def update_losses(self, losses: np.ndarray) -> None:
         if self._bar is not None:
