@@ -120,12 +120,15 @@ def plot_losses(result: ComparisonResult, path: Path) -> Path:
         window = max(1, len(curve) // 200)  # a moving average keeps 10,000 noisy steps legible
         smooth = np.convolve(curve, np.ones(window) / window, mode="valid")
         axis.plot(steps[: len(smooth)], smooth, color=COLORS.get(row.name), label=row.label)
-    axis.set_yscale("log")
+    if not axis.lines:
+        axis.text(0.5, 0.5, "no neural model in this run", ha="center", transform=axis.transAxes)
+    else:
+        axis.set_yscale("log")
+        axis.legend(fontsize=8)
     axis.set_xlabel("training step")
     axis.set_ylabel("training loss (MSE on the model's scale)")
     axis.set_title("Training curves")
     axis.grid(alpha=0.3, which="both")
-    axis.legend(fontsize=8)
     figure.savefig(path, dpi=110)
     return path
 
