@@ -38,7 +38,7 @@ setup(
     packages=find_packages(include=["tf_pipeline", "tf_pipeline.*", "estimators", "estimators.*"]),
     cmdclass={"build_py": BuildPyWithData},
     install_requires=[
-        "tensorflow==2.21.0",  # brings Keras 3 (3.15.x); never tf_keras
+        "tensorflow==2.21.0",  # brings Keras 3 (3.15.x); no legacy Keras 2 package needed
         "numpy==2.4.6",
         "pandas==3.1.1",
         "scikit-learn==1.9.1",
