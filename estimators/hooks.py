@@ -51,7 +51,13 @@ class NanLossHook(tf.compat.v1.train.SessionRunHook):
 
 
 class LoggingHook(tf.compat.v1.train.SessionRunHook):
-    """Log ``loss = ..., step = ...`` every ``every_n_iter`` steps, and the steps/s."""
+    """Log ``loss = ..., step = ...`` every ``every_n_iter`` steps, and the steps/s.
+
+    The step is counted from the global step read once at session start: fetching
+    the global step in the same run as its increment would read it before or after
+    the update, by chance. So ``step = N`` is the step whose loss is shown (the global
+    step before that step's update), as in the in-graph loop's log.
+    """
 
     def __init__(self, loss: tf.Tensor, global_step: tf.Tensor, every_n_iter: int) -> None:
         self._loss = loss
@@ -60,14 +66,17 @@ class LoggingHook(tf.compat.v1.train.SessionRunHook):
         self._iteration = 0
         self._last_time: float | None = None
 
+    def after_create_session(self, session, coord):
+        self._start = int(session.run(self._global_step))
+
     def before_run(self, run_context):
         if self._iteration % self._every == 0:
-            return tf.compat.v1.train.SessionRunArgs([self._loss, self._global_step])
+            return tf.compat.v1.train.SessionRunArgs(self._loss)
         return None
 
     def after_run(self, run_context, run_values):
         if self._iteration % self._every == 0:
-            loss, step = run_values.results
+            loss, step = run_values.results, self._start + self._iteration
             now = time.perf_counter()
             if self._last_time is None:
                 logger.info("loss = %s, step = %s", loss, step)
