@@ -21,6 +21,15 @@ class NanLossError(tf.compat.v1.train.NanLossDuringTrainingError):
         super().__init__()
         self.message = message
 
+    @classmethod
+    def at_step(cls, step: int, model_dir: str) -> NanLossError:
+        """The error for a NaN loss at ``step``, naming the checkpoint that is kept."""
+        return cls(
+            f"NaN loss during training at step {step}; training stopped. The last good "
+            f"checkpoint is kept: {tf.train.latest_checkpoint(model_dir)}. Lower the "
+            "learning rate or clip gradients."
+        )
+
     def __str__(self) -> str:
         return self.message
 
@@ -43,11 +52,7 @@ class NanLossHook(tf.compat.v1.train.SessionRunHook):
     def after_run(self, run_context, run_values):
         loss, step = run_values.results
         if math.isnan(float(loss)):
-            latest = tf.train.latest_checkpoint(self._model_dir)
-            raise NanLossError(
-                f"NaN loss during training at step {step}; training stopped. The last good "
-                f"checkpoint is kept: {latest}. Lower the learning rate or clip gradients."
-            )
+            raise NanLossError.at_step(step, self._model_dir)
 
 
 class LoggingHook(tf.compat.v1.train.SessionRunHook):

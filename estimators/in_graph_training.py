@@ -136,12 +136,7 @@ class InGraphLoopHook(tf.compat.v1.train.SessionRunHook):
         self._current += self._size
         bad = np.flatnonzero(np.isnan(losses))
         if bad.size:
-            raise NanLossError(
-                f"NaN loss during training at step {first + int(bad[0])}; training stopped. "
-                "The last good checkpoint is kept: "
-                f"{tf.train.latest_checkpoint(self._model_dir)}. "
-                "Lower the learning rate or clip gradients."
-            )
+            raise NanLossError.at_step(first + int(bad[0]), self._model_dir)
         self._log(losses, first)
         self._summarise(losses[-1], norm)
         if self._last is not None and self._current >= self._last:

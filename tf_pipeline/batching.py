@@ -14,7 +14,7 @@ Example
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -56,3 +56,19 @@ def tf1_batches(
         for start in range(0, n_samples, batch_size):
             yield indices[start : start + batch_size]
         indices = order()
+
+
+def padded_batches(
+    batches: Sequence[np.ndarray], batch_size: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Stack row-index batches into ``[len(batches), batch_size]`` indices and a 0/1 mask.
+
+    A short batch (an epoch's last) is padded with row 0 and masked out, so loops that
+    run K steps in one call see fixed shapes and still average over the real rows only.
+    """
+    indices = np.zeros((len(batches), batch_size), np.int32)
+    mask = np.zeros((len(batches), batch_size), np.float32)
+    for k, rows in enumerate(batches):
+        indices[k, : len(rows)] = rows
+        mask[k, : len(rows)] = 1.0
+    return indices, mask

@@ -151,7 +151,7 @@ def _tf1_legacy(data: _ScaledWindows, settings: ComparisonSettings, seed: int) -
         params = {"hidden_size": settings.hidden_size, "learning_rate": settings.learning_rate}
         estimator = Estimator(lstm_model, model_dir=model_dir, config=config, params=params)
         regressor = SKCompat(estimator)
-        bar = _bar(settings, settings.tf1_steps, "TF1 legacy LSTM")
+        bar = _Bar(settings, settings.tf1_steps, "TF1 legacy LSTM", "step")
         start = time.perf_counter()
         regressor.fit(
             data.X_train,
@@ -177,7 +177,7 @@ def _keras_lstm(data: _ScaledWindows, settings: ComparisonSettings, seed: int) -
         "adagrad",
         settings.learning_rate,
     )
-    bar = _bar(settings, settings.keras_steps, "Keras LSTM")
+    bar = _Bar(settings, settings.keras_steps, "Keras LSTM", "step")
     losses = train_steps(
         model,
         data.X_train,
@@ -213,7 +213,7 @@ def _keras_stateful(data: _ScaledWindows, settings: ComparisonSettings, seed: in
         "adagrad",
         settings.learning_rate,
     )
-    bar = _bar(settings, settings.stateful_epochs, "Keras stateful LSTM", unit="epoch")
+    bar = _Bar(settings, settings.stateful_epochs, "Keras stateful LSTM", unit="epoch")
     callback = keras.callbacks.LambdaCallback(
         on_epoch_end=lambda epoch, logs: bar.update_losses(np.array([logs["loss"]]))
     )
@@ -296,10 +296,6 @@ class _Bar:
     def close(self) -> None:
         if self._bar is not None:
             self._bar.close()
-
-
-def _bar(settings: ComparisonSettings, total: int, desc: str, unit: str = "step") -> _Bar:
-    return _Bar(settings, total, desc, unit)
 
 
 def _scores(actual: np.ndarray, forecast: np.ndarray, train: np.ndarray) -> dict[str, float]:

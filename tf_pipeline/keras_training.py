@@ -33,17 +33,7 @@ import keras
 import numpy as np
 
 from tf_pipeline._checks import check_int
-from tf_pipeline.batching import tf1_batches
-
-
-def _padded(batches: list[np.ndarray], batch_size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Row indices and a 0/1 mask; a short batch is padded with row 0 and masked out."""
-    indices = np.zeros((len(batches), batch_size), np.int32)
-    mask = np.zeros((len(batches), batch_size), np.float32)
-    for k, rows in enumerate(batches):
-        indices[k, : len(rows)] = rows
-        mask[k, : len(rows)] = 1.0
-    return indices, mask
+from tf_pipeline.batching import padded_batches, tf1_batches
 
 
 def _compiled_runner(model: keras.Model, X: np.ndarray, y: np.ndarray, jit_compile: bool):
@@ -138,7 +128,7 @@ def train_steps(
     while done < steps:
         block = [next(batches) for _ in range(min(steps_per_run, steps - done))]
         if run is not None:
-            block_losses = np.asarray(run(*_padded(block, batch_size)))
+            block_losses = np.asarray(run(*padded_batches(block, batch_size)))
         else:
             block_losses = np.array(
                 [float(model.train_on_batch(X[rows], y[rows])) for rows in block]

@@ -45,6 +45,7 @@ import numpy as np
 import tensorflow as tf
 
 from tf_pipeline._checks import check_choice
+from tf_pipeline.batching import padded_batches
 
 LOOP_OPTIMIZERS = ("Adagrad", "SGD")
 LOOP_SCOPE = "in_graph_loop"
@@ -75,11 +76,7 @@ class InGraphLoop:
 
     def feed_dict(self, batches: Sequence[np.ndarray]) -> dict[tf.Tensor, np.ndarray]:
         """Feed for ``len(batches)`` steps; a short batch is padded and masked out."""
-        indices = np.zeros((len(batches), self.batch_size), np.int32)
-        mask = np.zeros((len(batches), self.batch_size), np.float32)
-        for k, rows in enumerate(batches):
-            indices[k, : len(rows)] = rows
-            mask[k, : len(rows)] = 1.0
+        indices, mask = padded_batches(batches, self.batch_size)
         return {self.indices: indices, self.mask: mask}
 
 
