@@ -11,9 +11,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import tensorflow as tf
+from golden.harness import areas, golden_prefix, load_cases, run_case
 
 import tf_pipeline.tf1 as tf1
-from golden.harness import areas, golden_prefix, load_cases, run_case
 
 FORWARD_TOL = 1e-6
 TRAINING_TOL = 1e-5
@@ -32,9 +32,11 @@ def test_case_matches_tensorflow_2_15(area: str, name: str) -> None:
     assert npz.exists(), f"no golden file {npz}: run scripts/reference_env.sh {area}"
     golden = dict(np.load(npz))
     checkpoint = str(prefix) + ".ckpt"
-    reference_variables = {
-        n for n, _ in tf.train.list_variables(checkpoint)
-    } if golden["meta/variables"].size else set()
+    reference_variables = (
+        {n for n, _ in tf.train.list_variables(checkpoint)}
+        if golden["meta/variables"].size
+        else set()
+    )
     ours = run_case(tf1, load_cases(area)[name], restore_checkpoint=checkpoint)
 
     assert list(ours["meta/variables"]) == list(golden["meta/variables"])

@@ -83,7 +83,7 @@ def run_case(
         trainables = tf.trainable_variables()
         if loss is not None:
             gradients = tf.gradients(loss, trainables)
-            for variable, gradient in zip(trainables, gradients):
+            for variable, gradient in zip(trainables, gradients, strict=True):
                 if gradient is not None:
                     if isinstance(gradient, tf.IndexedSlices):
                         gradient = tf.convert_to_tensor(gradient)
