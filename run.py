@@ -66,9 +66,81 @@ def _load_series(args: argparse.Namespace):
     return series, f"{args.csv.name}:{args.column}"
 
 
+def _prepare_out(out: Path) -> Path:
+    """Create the report folder now and check it is writable, before any training."""
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"`--out` must be a folder, got {str(out)!r}, which is a file.")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".write_test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as error:
+        raise ValueError(
+            f"`--out` must be a writable folder, got {str(out)!r} ({error.strerror})."
+        ) from None
+    return out
+
+
+def _min_points(name: str, settings) -> int:
+    """The fewest values the model ``name`` of the comparison trains and forecasts on."""
+    from tf_pipeline.comparison import SEASON, WINDOW
+    from tf_pipeline.tuning import CV_HORIZON, CV_SPLITS, GRID, QUICK_GRID, TargetTransform
+
+    base = settings.test_size + 2 * SEASON + WINDOW  # run_comparison's own minimum
+    if name != "tuned":
+        return base
+    # The tuned model's first CV fold fits on the training part less one 12-month
+    # horizon per split; each candidate's transform then drops `offset` values and
+    # its windows need `window + 2` more (tuning.WindowLSTM.fit). Quick runs use 2 splits.
+    grid, splits = (QUICK_GRID, 2) if settings.tuned_quick else (GRID, CV_SPLITS)
+    fold = max(TargetTransform(c.transform).offset + c.window + 2 for c in grid)
+    return max(base, settings.test_size + splits * CV_HORIZON + fold)
+
+
+def _check_models(values, names: list[str], settings) -> None:
+    """Refuse, before anything trains, a series one of the selected models cannot use."""
+    import numpy as np
+
+    from tf_pipeline.comparison import MODELS
+
+    unknown = [name for name in names if name not in MODELS]
+    if unknown:
+        raise ValueError(f"`--models` must be among {list(MODELS)}, got unknown {unknown}.")
+    for name in names:
+        need = _min_points(name, settings)
+        if len(values) < need:
+            raise ValueError(
+                f"`series` must have at least test_size + {need - settings.test_size} = {need} "
+                f"values for the {name!r} model, got {len(values)}. Leave that model out "
+                "(--models ...), or use a longer series or a smaller --test-size."
+            )
+    if "tuned" in names and (np.asarray(values)[: -settings.test_size] <= 0).any():
+        raise ValueError(
+            "`series` must be positive for the 'tuned' model (its candidates model log "
+            "values); leave it out with --models, or shift the series."
+        )
+
+
+def _run_models(series, settings, names: list[str]):
+    """Run the models one by one; return the result of those that finished and any error."""
+    from tf_pipeline.comparison import ComparisonResult, run_comparison
+
+    rows, forecasts = [], {}
+    for name in names:
+        try:
+            part = run_comparison(series, settings, models=[name])
+        except Exception as error:  # noqa: BLE001 - reported with the model's name
+            result = ComparisonResult(rows, forecasts, series, settings.test_size, settings)
+            return result, (name, error)
+        rows += part.rows
+        forecasts.update(part.forecasts)
+    return ComparisonResult(rows, forecasts, series, settings.test_size, settings), None
+
+
 def compare(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
-    from tf_pipeline.comparison import ComparisonSettings, run_comparison
+    from tf_pipeline.comparison import MODELS, ComparisonSettings
     from tf_pipeline.report import format_table, write_report
 
     if args.seeds < 1:
@@ -76,20 +148,34 @@ def compare(argv: list[str]) -> int:
     series, name = _load_series(args)
     settings_class = ComparisonSettings.quick if args.quick else ComparisonSettings
     settings = settings_class(test_size=args.test_size, seeds=tuple(range(args.seeds)))
+    names = list(args.models or MODELS)
+    _check_models(series.to_numpy(), names, settings)
+    out = _prepare_out(args.out or _default_out())
     start = time.perf_counter()
     print(
         f"{name}: {len(series)} values, mean {series.mean():.2f}, min {series.min():.2f}, "
         f"max {series.max():.2f}; holding out the last {args.test_size}"
     )
-    result = run_comparison(series, settings, models=args.models)
-    out = args.out or _default_out()
-    paths = write_report(result, out, f"Forecast comparison: {name}")
-    print(format_table(result))
-    for row in result.rows:
-        if row.note:
-            print(f"  {row.label}: {row.note}")
-    print(f"report: {paths['markdown']}, {paths['json']}, {paths['forecast']}, {paths['loss']}")
+    result, failure = _run_models(series, settings, names)
+    if result.rows:
+        paths = write_report(result, out, f"Forecast comparison: {name}")
+        print(format_table(result))
+        for row in result.rows:
+            if row.note:
+                print(f"  {row.label}: {row.note}")
+        print(
+            f"report: {paths['markdown']}, {paths['json']}, {paths['forecast']}, {paths['loss']}"
+        )
     print(f"total {time.perf_counter() - start:.0f} s")
+    if failure is not None:
+        model, error = failure
+        done = ", ".join(row.name for row in result.rows) or "none"
+        print(
+            f"error: model {model!r} failed ({type(error).__name__}: {error}); the report "
+            f"holds the models that finished ({done}).",
+            file=sys.stderr,
+        )
+        return 1
     best = result.best
     print(f"best: {best.label} (one-step RMSE {best.one_step['rmse']:.2f})")
     return 0

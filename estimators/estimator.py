@@ -34,11 +34,12 @@ from estimators.hooks import LoggingHook, NanLossHook, TrainingTimerHook
 from estimators.in_graph_training import InGraphLoopHook, build_model_loop
 from estimators.model_dir import (
     CHECKPOINT_BASENAME,
-    CheckpointError,
     check_checkpoint_matches,
     fit_lock,
     latest_checkpoint,
+    read_latest_checkpoint,
     read_signature,
+    restore_error,
     write_signature,
 )
 from estimators.model_fn import ModeKeys, ModelFnOps, call_model_fn, model_fn_args
@@ -218,13 +219,14 @@ class Estimator:
             global_step = tf.compat.v1.train.create_global_step(graph)
             features, labels = input_fn()
             ops = self._call(features, labels, ModeKeys.TRAIN)
+            tf.compat.v1.add_to_collection(tf.compat.v1.GraphKeys.LOSSES, ops.loss)
+            if checkpoint is not None:
+                # Before anything is written: a refused fit leaves model_dir as it was.
+                check_checkpoint_matches(checkpoint, tf.compat.v1.global_variables())
             write_signature(
                 self._model_dir,
                 {"features": _signature_of(features), "labels": _signature_of(labels)},
             )
-            tf.compat.v1.add_to_collection(tf.compat.v1.GraphKeys.LOSSES, ops.loss)
-            if checkpoint is not None:
-                check_checkpoint_matches(checkpoint, tf.compat.v1.global_variables())
             saver = tf.compat.v1.train.Saver(
                 sharded=True,
                 max_to_keep=config.keep_checkpoint_max,
@@ -363,6 +365,7 @@ class Estimator:
         """
         if steps is not None:
             check_int(steps, "steps", minimum=1)
+        pinned = checkpoint_path is not None  # a named checkpoint is not swapped for another
         checkpoint = checkpoint_path or self._require_checkpoint()
         input_fn, feeder = self._input(input_fn, x, y, batch_size, shuffle=False, epochs=1)
         graph = tf.Graph()
@@ -376,7 +379,8 @@ class Estimator:
             metrics.update(ops.eval_metric_ops)
             values = {name: value for name, (value, _) in metrics.items()}
             updates = tf.group(*(update for _, update in metrics.values()))
-            with self._restored_session(graph, checkpoint) as session:
+            session, _ = self._restored_session(graph, checkpoint, pinned=pinned)
+            with session:
                 session.run(tf.compat.v1.local_variables_initializer())
                 for _ in self._run_batches(session, graph, updates, feeder, steps):
                     pass
@@ -444,8 +448,9 @@ class Estimator:
             labels = self._labels_placeholder()
             ops = self._call(features, labels, ModeKeys.INFER)
             predictions = _select_outputs(ops.predictions, outputs)
-            session = self._restored_session(graph, checkpoint)
+            session, checkpoint = self._restored_session(graph, checkpoint)
         if key is not None:
+            key = (checkpoint, *key[1:])
             self._close_predictor()
             self._predictor = (key, graph, session, feeder.input_placeholder, predictions)
             return self._run_batches(session, graph, predictions, feeder, None)
@@ -509,14 +514,33 @@ class Estimator:
             )
         return checkpoint
 
-    def _restored_session(self, graph: tf.Graph, checkpoint: str) -> tf.compat.v1.Session:
-        check_checkpoint_matches(checkpoint, tf.compat.v1.global_variables())
-        session = tf.compat.v1.Session(
-            graph=graph, config=self._config.session_config_or_default()
-        )
-        with _restore_errors(checkpoint):
-            tf.compat.v1.train.Saver().restore(session, checkpoint)
-        return session
+    def _restored_session(
+        self, graph: tf.Graph, checkpoint: str, *, pinned: bool = False
+    ) -> tuple[tf.compat.v1.Session, str]:
+        """A session on ``graph`` restored from ``checkpoint``, and the checkpoint used.
+
+        Unless ``pinned``, a checkpoint that a trainer rotates away meanwhile is
+        replaced by the new latest (:func:`estimators.model_dir.read_latest_checkpoint`).
+        """
+        variables = tf.compat.v1.global_variables()
+        saver = tf.compat.v1.train.Saver()
+
+        def restore(path: str) -> tf.compat.v1.Session:
+            check_checkpoint_matches(path, variables, training=False)
+            session = tf.compat.v1.Session(
+                graph=graph, config=self._config.session_config_or_default()
+            )
+            try:
+                saver.restore(session, path)
+            except (tf.errors.OpError, ValueError) as error:
+                # Saver.restore raises ValueError for a prefix whose files are gone.
+                session.close()
+                raise restore_error(path, error) from error
+            return session
+
+        if pinned:
+            return restore(checkpoint), checkpoint
+        return read_latest_checkpoint(self._model_dir, restore, first=checkpoint)
 
     def _labels_placeholder(self) -> tf.Tensor | None:
         """TF1 fed model_fn a labels placeholder at predict time once fit had seen labels."""
@@ -570,10 +594,7 @@ def _restore_errors(checkpoint: str | None) -> Generator[None, None, None]:
     except tf.errors.OpError as error:
         if checkpoint is None:
             raise
-        raise CheckpointError(
-            f"Checkpoint {checkpoint!r} could not be restored ({type(error).__name__}: "
-            f"{str(error).splitlines()[0]}). It may be corrupt or written by another model."
-        ) from error
+        raise restore_error(checkpoint, error) from error
 
 
 def _select_outputs(predictions: Any, outputs: list[str] | None) -> Any:

@@ -1,4 +1,4 @@
-"""Session hooks the Estimator adds to training: NaN guard and progress logging."""
+"""Session hooks the Estimator adds to training: non-finite loss guard and progress logging."""
 
 from __future__ import annotations
 
@@ -9,36 +9,30 @@ import time
 import numpy as np
 import tensorflow as tf
 
+from tf_pipeline.errors import NanLossError
 from tf_pipeline.training_loop import LOOP_LOSSES
+
+__all__ = ["LoggingHook", "NanLossError", "NanLossHook", "ProgressHook", "TrainingTimerHook"]
 
 logger = logging.getLogger("estimators")
 
 
-class NanLossError(tf.compat.v1.train.NanLossDuringTrainingError):
-    """The training loss became NaN; model_dir keeps the last good checkpoint."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__()
-        self.message = message
-
-    @classmethod
-    def at_step(cls, step: int, model_dir: str) -> NanLossError:
-        """The error for a NaN loss at ``step``, naming the checkpoint that is kept."""
-        return cls(
-            f"NaN loss during training at step {step}; training stopped. The last good "
-            f"checkpoint is kept: {tf.train.latest_checkpoint(model_dir)}. Lower the "
-            "learning rate or clip gradients."
-        )
-
-    def __str__(self) -> str:
-        return self.message
+def nan_loss_error(step: int, loss: float, model_dir: str) -> NanLossError:
+    """The :class:`NanLossError` of an Estimator, naming the checkpoint that is kept."""
+    latest = tf.train.latest_checkpoint(model_dir)
+    kept = (
+        f"The last good checkpoint is kept: {latest}."
+        if latest is not None
+        else f"No checkpoint was written to {model_dir}."
+    )
+    return NanLossError.at_step(step, loss, kept)
 
 
 class NanLossHook(tf.compat.v1.train.SessionRunHook):
-    """Stop training with :class:`NanLossError` when the loss is NaN.
+    """Stop training with :class:`NanLossError` when the loss is NaN or infinite.
 
     It must run before the checkpoint hook in the same step, so that weights
-    updated by a NaN gradient are never saved.
+    updated by a non-finite gradient are never saved.
     """
 
     def __init__(self, loss: tf.Tensor, global_step: tf.Tensor, model_dir: str) -> None:
@@ -51,8 +45,8 @@ class NanLossHook(tf.compat.v1.train.SessionRunHook):
 
     def after_run(self, run_context, run_values):
         loss, step = run_values.results
-        if math.isnan(float(loss)):
-            raise NanLossError.at_step(step, self._model_dir)
+        if not math.isfinite(float(loss)):
+            raise nan_loss_error(step, float(loss), self._model_dir)
 
 
 class LoggingHook(tf.compat.v1.train.SessionRunHook):

@@ -23,7 +23,7 @@ import numpy as np
 import tensorflow as tf
 
 from estimators.data_feeder import DataFeeder
-from estimators.hooks import NanLossError
+from estimators.hooks import nan_loss_error
 from tf_pipeline.training_loop import LOOP_OPTIMIZERS, InGraphLoop, build_in_graph_loop
 
 logger = logging.getLogger("estimators")
@@ -78,7 +78,7 @@ def build_model_loop(
 class InGraphLoopHook(tf.compat.v1.train.SessionRunHook):
     """Feed K batches per run, stop at the last step, and do the per-step hooks' work.
 
-    It checks for NaN (before the checkpoint hook runs), logs ``loss = ..., step = ...``
+    It checks for NaN and inf (before the checkpoint hook runs), logs ``loss = ..., step = ...``
     and writes the loss and gradient-norm summaries on the same steps as the per-step
     path.
     """
@@ -134,9 +134,10 @@ class InGraphLoopHook(tf.compat.v1.train.SessionRunHook):
         losses, norm = run_values.results
         first = self._current
         self._current += self._size
-        bad = np.flatnonzero(np.isnan(losses))
+        bad = np.flatnonzero(~np.isfinite(losses))
         if bad.size:
-            raise NanLossError.at_step(first + int(bad[0]), self._model_dir)
+            loss = float(losses[bad[0]])
+            raise nan_loss_error(first + int(bad[0]), loss, self._model_dir)
         self._log(losses, first)
         self._summarise(losses[-1], norm)
         if self._last is not None and self._current >= self._last:

@@ -28,6 +28,7 @@ import keras
 import numpy as np
 
 from estimators.sklearn_base import WARM_START_FIXED, BaseLSTMRegressor, progress_bar
+from tf_pipeline.errors import NanLossError
 from tf_pipeline.keras_models import build_lstm, compile_regressor
 from tf_pipeline.stateful import fit_stateful
 
@@ -41,7 +42,9 @@ class _StepBudget(keras.callbacks.Callback):
     """Stop ``fit`` after exactly ``steps`` batches; advance a tqdm bar on each one.
 
     Keras checks ``model.stop_training`` after every batch, so the last epoch is
-    cut short and training takes ``steps`` gradient steps, not whole epochs.
+    cut short and training takes ``steps`` gradient steps, not whole epochs. A NaN
+    or infinite loss stops training too (as ``keras.callbacks.TerminateOnNaN``) and
+    is kept in ``non_finite`` as ``(step, loss)``.
     """
 
     def __init__(self, steps: int, bar: Any = None) -> None:
@@ -49,9 +52,16 @@ class _StepBudget(keras.callbacks.Callback):
         self._steps = steps
         self._bar = bar
         self._done = 0
+        self.non_finite: tuple[int, float] | None = None
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         self._done += 1
+        loss = float(logs["loss"]) if logs and "loss" in logs else 0.0
+        if not math.isfinite(loss):
+            step = int(self.model.optimizer.iterations.numpy()) - 1
+            self.non_finite = (step, loss)
+            self.model.stop_training = True
+            return
         if self._bar is not None:
             self._bar.update(1)
             if logs and "loss" in logs:
@@ -213,6 +223,8 @@ class KerasLSTMRegressor(BaseLSTMRegressor):
             params["steps"],
             warm,
         )
+        # A warm fit trains model_ in place: keep what to put back if the loss blows up.
+        previous = _training_state(model) if warm else None
         bar = progress_bar(params["steps"], params["verbose"], type(self).__name__)
         budget = _StepBudget(params["steps"], bar if params["verbose"] else None)
         try:
@@ -232,6 +244,11 @@ class KerasLSTMRegressor(BaseLSTMRegressor):
                 )
         finally:
             bar.close()
+        if budget.non_finite is not None:
+            if previous is not None:
+                _set_training_state(model, previous)
+            kept = "The previous fit is kept." if hasattr(self, "model_") else None
+            raise NanLossError.at_step(*budget.non_finite, kept)
         self.model_ = model
         self.history_ = {key: [float(v) for v in vals] for key, vals in history.history.items()}
         self.n_steps_ = int(model.optimizer.iterations.numpy())
@@ -266,6 +283,20 @@ class KerasLSTMRegressor(BaseLSTMRegressor):
         self.model_ = model
         stateful = self._fit_params["stateful"]
         self._predictor = _stateless_twin(model, self._fit_params) if stateful else model
+
+
+def _training_state(model: keras.Model) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Copies of ``model``'s weights and its optimizer's variables."""
+    return model.get_weights(), [np.array(v.numpy()) for v in model.optimizer.variables]
+
+
+def _set_training_state(
+    model: keras.Model, state: tuple[list[np.ndarray], list[np.ndarray]]
+) -> None:
+    weights, optimizer_values = state
+    model.set_weights(weights)
+    for variable, value in zip(model.optimizer.variables, optimizer_values, strict=True):
+        variable.assign(value)
 
 
 def _stateless_twin(model: keras.Model, params: dict[str, Any]) -> keras.Model:

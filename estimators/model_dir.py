@@ -3,9 +3,16 @@
 - Checkpoints are TF1 ``tf.compat.v1.train.Saver`` files ``model.ckpt-<step>`` with
   the ``checkpoint`` state file; the Saver writes both atomically, so a process
   killed at any moment leaves the previous checkpoint loadable.
-- A checkpoint that cannot be read, or that does not hold this model's variables,
-  is an error naming the file: training never silently starts from scratch over
-  an existing model.
+- A checkpoint that cannot be read, that does not hold this model's variables, or
+  that holds variables this model does not have (a bigger or different model), is an
+  error naming the file, raised before anything is written: training never silently
+  starts from scratch over an existing model, nor rotates another model's checkpoints
+  away. Prediction and evaluation ignore the optimizer state saved beside the model's
+  own variables (slots such as ``OptimizeLoss/<var>/Adagrad`` or ``<var>/Adam``,
+  ``beta1_power``, the learning-rate variable).
+- Readers (``predict``, ``evaluate``) may run while another process trains: a
+  checkpoint rotated away between "find the latest" and "restore" is retried with the
+  new latest (:func:`tf_pipeline.checkpoints.read_latest`), never called corrupt.
 - One process trains a model_dir at a time: ``fit`` holds an exclusive
   ``fcntl`` lock on ``<model_dir>/.fit.lock``; a second ``fit`` is refused at once.
   The operating system drops the lock when the process dies, even on SIGKILL.
@@ -17,11 +24,22 @@ import fcntl
 import glob
 import json
 import os
-from collections.abc import Iterator
+import re
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import tensorflow as tf
+
+from tf_pipeline.checkpoints import (
+    READ_ATTEMPTS,
+    CheckpointVanishedError,
+    checkpoint_complete,
+    read_latest,
+)
+
+T = TypeVar("T")
 
 CHECKPOINT_BASENAME = "model.ckpt"
 LOCK_NAME = ".fit.lock"
@@ -36,9 +54,24 @@ class ModelDirBusyError(RuntimeError):
     """Another process is training into the same model_dir."""
 
 
+# Optimizer state saved beside the model's variables, not tied to one variable.
+_OPTIMIZER_STATE = ("beta1_power", "beta2_power", "learning_rate")
+_SLOT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+def check_model_dir(model_dir: str) -> None:
+    """Refuse a ``model_dir`` path that exists but is not a directory."""
+    if os.path.exists(model_dir) and not os.path.isdir(model_dir):
+        raise ValueError(
+            f"`model_dir` must be a directory (or a path to create one), got {model_dir!r}, "
+            "which is a file."
+        )
+
+
 @contextmanager
 def fit_lock(model_dir: str) -> Iterator[None]:
     """Hold the model_dir's training lock for the duration of the block."""
+    check_model_dir(model_dir)
     os.makedirs(model_dir, exist_ok=True)
     path = os.path.join(model_dir, LOCK_NAME)
     handle = open(path, "a+")  # noqa: SIM115 - held for the whole block
@@ -61,21 +94,43 @@ def fit_lock(model_dir: str) -> Iterator[None]:
         handle.close()  # closing releases the lock
 
 
+def _checkpoint_state(model_dir: str) -> Any:
+    """The parsed ``checkpoint`` state file, None when absent or unparsable as text."""
+    try:
+        return tf.train.get_checkpoint_state(model_dir)
+    except (ValueError, UnicodeDecodeError) as error:
+        # TensorFlow raises these for an empty state file or one that is not text.
+        raise CheckpointError(
+            f"The `checkpoint` state file in {model_dir!r} is damaged ({type(error).__name__}: "
+            f"{str(error).splitlines()[0]}). Restore it, or delete it and name the latest "
+            "model.ckpt-<step> in a new one."
+        ) from None
+
+
 def latest_checkpoint(model_dir: str) -> str | None:
     """The newest checkpoint prefix, or None when model_dir holds no checkpoint.
 
     Raises :class:`CheckpointError` when checkpoint files exist but the
-    ``checkpoint`` state file is missing or points at files that are gone.
+    ``checkpoint`` state file is missing, damaged or points at files that are gone
+    (after re-reading it a few times: a trainer may be rotating checkpoints), and
+    ``ValueError`` when ``model_dir`` is a file.
     """
+    check_model_dir(model_dir)
     if not os.path.isdir(model_dir):
         return None
-    path = tf.train.latest_checkpoint(model_dir)
+    for _ in range(READ_ATTEMPTS):
+        state = _checkpoint_state(model_dir)
+        path = state.model_checkpoint_path if state is not None else None
+        if not path or os.path.exists(path + ".index"):
+            break
+        # A trainer may have rotated it away after we read the state file: read it again.
+        time.sleep(0.05)
+    else:
+        raise CheckpointError(
+            f"The `checkpoint` file in {model_dir!r} names {path!r}, but "
+            f"{path}.index is missing. Restore the file or remove the `checkpoint` file."
+        )
     if path is not None:
-        if not os.path.exists(path + ".index"):
-            raise CheckpointError(
-                f"The `checkpoint` file in {model_dir!r} names {path!r}, but "
-                f"{path}.index is missing. Restore the file or remove the `checkpoint` file."
-            )
         return path
     orphans = sorted(glob.glob(os.path.join(model_dir, f"{CHECKPOINT_BASENAME}-*.index")))
     if orphans:
@@ -87,12 +142,60 @@ def latest_checkpoint(model_dir: str) -> str | None:
     return None
 
 
-def check_checkpoint_matches(path: str, variables: list[tf.Variable]) -> None:
-    """Raise :class:`CheckpointError` unless ``path`` holds ``variables`` with their shapes."""
+def read_latest_checkpoint(
+    model_dir: str, read: Callable[[str], T], *, first: str | None = None
+) -> tuple[T, str]:
+    """``read(latest checkpoint)``, retried when a trainer rotates it away mid-read.
+
+    Errors are :class:`CheckpointError`: a checkpoint that still exists but cannot be
+    read is called unreadable; one that keeps vanishing is called rotated away.
+    """
+
+    def find() -> str:
+        path = latest_checkpoint(model_dir)
+        if path is None:
+            raise CheckpointError(f"{model_dir!r} holds no checkpoint any more.")
+        return path
+
+    try:
+        return read_latest(find, read, first=first)
+    except CheckpointError:
+        raise
+    except CheckpointVanishedError as error:
+        raise CheckpointError(str(error)) from error
+
+
+def _is_optimizer_state(name: str, ours: set[str]) -> bool:
+    """Is checkpoint variable ``name`` training state of the variables ``ours``?
+
+    TF1 names a slot ``[<scope>/]<variable>/<slot>`` (``OptimizeLoss/<var>/Adagrad``,
+    ``<var>/Adam_1``, ``<var>/Momentum``); Adam's ``beta1_power``/``beta2_power`` and
+    ``optimize_loss``'s ``learning_rate`` belong to no one variable.
+    """
+    head, _, last = name.rpartition("/")
+    if last in _OPTIMIZER_STATE:
+        return True
+    if not head or not _SLOT_NAME.match(last):
+        return False
+    return any(head == var or head.endswith("/" + var) for var in ours)
+
+
+def check_checkpoint_matches(
+    path: str, variables: list[tf.Variable], *, training: bool = True
+) -> None:
+    """Raise :class:`CheckpointError` unless ``path`` holds exactly ``variables``.
+
+    Every variable must be in the checkpoint with its shape, and the checkpoint must
+    hold nothing else: a checkpoint of a bigger or different model is refused rather
+    than partly restored. With ``training=False`` (prediction, evaluation: the graph
+    has no optimizer) the checkpoint's optimizer state of these variables is ignored.
+    """
     try:
         reader = tf.train.load_checkpoint(path)
         shapes = reader.get_variable_to_shape_map()
     except (tf.errors.OpError, ValueError) as error:
+        if not checkpoint_complete(path):
+            raise restore_error(path, error) from error
         raise CheckpointError(
             f"Checkpoint {path!r} cannot be read ({type(error).__name__}: "
             f"{str(error).splitlines()[0]}). It may be corrupt or truncated."
@@ -112,6 +215,31 @@ def check_checkpoint_matches(path: str, variables: list[tf.Variable]) -> None:
                 f"Checkpoint {path!r} holds {variable.op.name} with shape {got}, but this "
                 f"model builds it with shape {want}. Use a new model_dir for a different model."
             )
+    ours = {v.op.name for v in variables}
+    extra = sorted(name for name in shapes if name not in ours)
+    if not training:
+        extra = [name for name in extra if not _is_optimizer_state(name, ours)]
+    if extra:
+        raise CheckpointError(
+            f"Checkpoint {path!r} holds variables this model does not have {extra[:5]}"
+            f"{' ...' if len(extra) > 5 else ''}: it was written by a bigger or different "
+            "model, and using it would drop part of that model. Nothing was written. Use a "
+            "new model_dir (or the model that wrote this one)."
+        )
+
+
+def restore_error(path: str, error: BaseException) -> CheckpointError:
+    """The :class:`CheckpointError` for a failed restore of ``path``, saying what happened."""
+    cause = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+    if not checkpoint_complete(path):
+        return CheckpointError(
+            f"Checkpoint {path!r} does not exist, or no longer ({cause}): a process training "
+            "into this model_dir may have rotated it away. Use the latest checkpoint."
+        )
+    return CheckpointError(
+        f"Checkpoint {path!r} could not be restored ({cause}). It may be corrupt or written "
+        "by another model."
+    )
 
 
 def write_signature(model_dir: str, signature: dict[str, Any]) -> None:

@@ -250,6 +250,7 @@ class BaseLSTMRegressor(RegressorMixin, BaseEstimator):
         """
         check_is_fitted(self)
         layout = self._fit_params["layout"]
+        _check_float32_range(X, "X")
         X2 = validate_data(
             self, _flatten_windows(X, layout), reset=False, dtype=np.float32, order="C"
         )
@@ -352,6 +353,8 @@ class BaseLSTMRegressor(RegressorMixin, BaseEstimator):
     def _validate_fit_data(
         self, X: Any, y: Any, layout: str, *, reset: bool
     ) -> tuple[np.ndarray, np.ndarray]:
+        _check_float32_range(X, "X")
+        _check_float32_range(y, "y")
         X, y = validate_data(
             self,
             _flatten_windows(X, layout),
@@ -362,6 +365,25 @@ class BaseLSTMRegressor(RegressorMixin, BaseEstimator):
             y_numeric=True,
         )
         return X, np.asarray(y, dtype=np.float32)
+
+
+def _check_float32_range(values: Any, name: str) -> None:
+    """Refuse finite values that float32 (the networks' dtype) would turn into inf."""
+    try:
+        array = np.asarray(values)
+    except (TypeError, ValueError):  # ragged or odd input: validate_data explains
+        return
+    if array.dtype.kind != "f" or array.dtype.itemsize <= 4:
+        return
+    limit = float(np.finfo(np.float32).max)
+    too_big = np.isfinite(array) & (np.abs(array) > limit)
+    if too_big.any():
+        where = tuple(int(i) for i in np.argwhere(too_big)[0])
+        raise ValueError(
+            f"`{name}` must hold values within float32's range (|value| <= {limit:.4g}), got "
+            f"{array[where]:g} at index {where if len(where) > 1 else where[0]}. Scale the "
+            "data first."
+        )
 
 
 def _flatten_windows(X: Any, layout: str) -> Any:

@@ -29,7 +29,7 @@ import numpy as np
 import tensorflow as tf
 
 from estimators.estimator import Estimator
-from estimators.hooks import ProgressHook
+from estimators.hooks import NanLossError, ProgressHook
 from estimators.model_dir import SIGNATURE_NAME, latest_checkpoint
 from estimators.run_config import RunConfig
 from estimators.sklearn_base import BaseLSTMRegressor, progress_bar
@@ -178,6 +178,13 @@ class TF1LSTMRegressor(BaseLSTMRegressor):
             estimator.fit(
                 x=X, y=y, batch_size=params["batch_size"], steps=params["steps"], monitors=monitors
             )
+        except NanLossError as error:
+            if owned is None:
+                raise
+            owned()  # delete the new directory; the previous fit stays usable
+            # The error named a checkpoint in the directory just deleted: say what is kept.
+            kept = "The previous fit is kept." if hasattr(self, "estimator_") else None
+            raise NanLossError.at_step(error.step, error.loss, kept) from None
         except BaseException:
             if owned is not None:
                 owned()  # delete the new directory; the previous fit stays usable

@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from tf_pipeline._checks import check_choice, check_int
@@ -149,10 +150,21 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
 
 
 def _as_series(X: Any) -> Any:
-    """A one-column 2-D input as 1-D; other shapes are left to ``make_windows`` to judge."""
+    """A one-column 2-D input as 1-D; refuse sparse, ragged and other-shaped input."""
+    if sp.issparse(X):
+        raise TypeError(
+            f"`X` must be a dense series, got a sparse {type(X).__name__}. Pass "
+            "`X.toarray()`: a series has no zeros to spare."
+        )
     shape = getattr(X, "shape", None)
     if shape is None:
-        X = np.asarray(X)
+        try:
+            X = np.asarray(X)
+        except ValueError:  # NumPy refuses ragged nested lists
+            raise ValueError(
+                "`X` must be one series, of shape (n,) or (n, 1), got a ragged nested "
+                "sequence (rows of different lengths)."
+            ) from None
         shape = X.shape
     if len(shape) == 2:
         if shape[1] != 1:
@@ -161,4 +173,8 @@ def _as_series(X: Any) -> Any:
                 "Window each column separately."
             )
         return np.asarray(X)[:, 0]
+    if len(shape) > 2:
+        raise ValueError(
+            f"`X` must be one series, of shape (n,) or (n, 1), got shape {tuple(shape)}."
+        )
     return X

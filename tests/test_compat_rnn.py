@@ -367,6 +367,6 @@ def test_multi_rnn_cell_bad_arguments():
 
 def test_dropout_keep_prob_range():
     with pytest.raises(
-        ValueError, match=re.escape("`output_keep_prob` must be in [0, 1], got 1.5.")
+        ValueError, match=re.escape("`output_keep_prob` must be in (0, 1], got 1.5.")
     ):
         ours.DropoutWrapper(ours.GRUCell(2), output_keep_prob=1.5)

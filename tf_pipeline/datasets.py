@@ -91,6 +91,78 @@ def cosine_curve(
     return values.astype(np.float32)
 
 
+def _line_numbers(mask: np.ndarray, limit: int = 3) -> str:
+    """File line numbers (header = line 1) of the first rows where ``mask`` holds."""
+    lines = [str(int(i) + 2) for i in np.flatnonzero(mask)[:limit]]
+    more = int(mask.sum()) - len(lines)
+    return ", ".join(lines) + (f" and {more} more" if more > 0 else "")
+
+
+def _read_csv_file(path: str | Path) -> pd.DataFrame:
+    """The CSV as text cells (nothing parsed yet), with clear errors for non-CSV paths."""
+    path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"`path` must be a CSV file, got {str(path)!r}, which is a directory.")
+    if not path.exists():
+        raise FileNotFoundError(f"`path` must be an existing CSV file, got {str(path)!r}.")
+    with open(path, "rb") as handle:
+        head = handle.read(4096)
+    if b"\x00" in head:
+        raise ValueError(f"`path` must be a text CSV file, got {str(path)!r}, which is binary.")
+    try:
+        # Cells stay text: "1,234" or "n/a" must be reported, not turned into NaN.
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as error:
+        raise ValueError(
+            f"`path` must be a readable CSV file, got {str(path)!r} "
+            f"({type(error).__name__}: {str(error).splitlines()[0]})."
+        ) from None
+
+
+def _parse_values(cells: pd.Series, column: str, path: str | Path) -> pd.Series:
+    """Numbers from text cells; empty cells are missing values, other text is an error."""
+    text = cells.str.strip()
+    values = pd.to_numeric(text.where(text != ""), errors="coerce")
+    bad = (text != "").to_numpy() & ~np.isfinite(values.to_numpy(dtype=np.float64))
+    if bad.any():
+        examples = sorted(set(text[bad]))[:3]
+        raise ValueError(
+            f"`{column}` in {path} must hold finite numbers (or empty cells for missing "
+            f"values), got {examples} at line {_line_numbers(bad)}. Write numbers without "
+            "thousands separators and leave missing values empty."
+        )
+    return values.astype(np.float64)
+
+
+def _monthly_index(cells: pd.Series, date_column: str, path: str | Path) -> pd.DatetimeIndex:
+    """Month starts of the date cells; one row per month, monthly spacing."""
+    dates = pd.to_datetime(cells.str.strip(), errors="coerce", format="mixed")
+    bad = dates.isna().to_numpy()
+    if bad.any():
+        examples = sorted(set(cells[bad]))[:3]
+        raise ValueError(
+            f"`{date_column}` in {path} must hold dates, got {examples} at line "
+            f"{_line_numbers(bad)}."
+        )
+    months = dates.dt.to_period("M")
+    duplicated = months.duplicated(keep=False).to_numpy()
+    if duplicated.any():
+        month = months[duplicated].iloc[0]
+        raise ValueError(
+            f"`{date_column}` in {path} must hold one date per month, got several rows in "
+            f"{month} (lines {_line_numbers((months == month).to_numpy())}). Aggregate "
+            "daily or weekly data to monthly values first."
+        )
+    ordinals = np.sort(months.map(lambda m: m.ordinal).to_numpy())
+    spacing = float(np.median(np.diff(ordinals))) if len(ordinals) > 2 else 1.0
+    if spacing >= 2:  # quarterly or yearly dates: "missing" months would be invented
+        raise ValueError(
+            f"`{date_column}` in {path} must hold monthly dates, got dates {spacing:g} months "
+            "apart (median). Resample the series to months first."
+        )
+    return pd.DatetimeIndex(months.dt.to_timestamp(how="start"), name=date_column)
+
+
 def load_monthly_csv(
     path: str | Path,
     column: str,
@@ -104,11 +176,13 @@ def load_monthly_csv(
     ----------
     path : str or Path
     column : str
-        The values' column.
+        The values' column: numbers, or empty cells for missing values. Other text
+        (``"1,234"``, ``"n/a"``) and infinities are errors naming the file's lines.
     date_column : str, optional
-        A column of dates; the series gets a monthly ``DatetimeIndex`` and months
-        missing from the file become missing values. Without it, rows are taken
-        as consecutive months.
+        A column of dates, one per month (any day of the month); the series gets a
+        monthly ``DatetimeIndex`` and months missing from the file become missing
+        values. Several rows in one month (daily data, duplicates) and dates further
+        apart than monthly are errors. Without it, rows are consecutive months.
     fill : {None, "interpolate"}
         Missing values are an error by default; ``"interpolate"`` fills them
         linearly (``pandas.Series.interpolate``).
@@ -119,20 +193,24 @@ def load_monthly_csv(
     """
     if fill not in (None, "interpolate"):
         raise ValueError(f"`fill` must be None or 'interpolate', got {fill!r}.")
-    frame = pd.read_csv(path)
+    for name, wanted in (("column", column), ("date_column", date_column)):
+        if wanted is not None and not isinstance(wanted, str):
+            raise TypeError(f"`{name}` must be a column name (str), got {wanted!r}.")
+    frame = _read_csv_file(path)
     for name, wanted in (("column", column), ("date_column", date_column)):
         if wanted is not None and wanted not in frame.columns:
             raise ValueError(
                 f"`{name}` must name a column of {path}, got {wanted!r}; the columns are "
                 f"{list(frame.columns)}."
             )
-    values = pd.to_numeric(frame[column], errors="coerce")
+    values = _parse_values(frame[column], column, path)
+    if values.isna().all():
+        raise ValueError(f"`{column}` in {path} must hold at least one value, got none.")
     if date_column is not None:
-        index = pd.DatetimeIndex(pd.to_datetime(frame[date_column]), name=date_column)
+        index = _monthly_index(frame[date_column], date_column, path)
         values = pd.Series(values.to_numpy(), index=index).sort_index()
-        if index.has_duplicates:
-            raise ValueError(f"`{date_column}` holds duplicate dates in {path}.")
-        values = values.resample("MS").mean()  # absent months become NaN
+        months = pd.date_range(index.min(), index.max(), freq="MS", name=date_column)
+        values = values.reindex(months)  # absent months become NaN
     series = values.astype(np.float64).rename(column)
     missing = int(series.isna().sum())
     if missing:

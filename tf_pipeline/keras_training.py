@@ -34,6 +34,7 @@ import numpy as np
 
 from tf_pipeline._checks import check_int
 from tf_pipeline.batching import padded_batches, tf1_batches
+from tf_pipeline.errors import NanLossError
 
 
 def _compiled_runner(model: keras.Model, X: np.ndarray, y: np.ndarray, jit_compile: bool):
@@ -109,6 +110,12 @@ def train_steps(
     -------
     numpy.ndarray of shape (steps,)
         The loss of each step's batch, computed before that step's update.
+
+    Raises
+    ------
+    tf_pipeline.errors.NanLossError
+        When a loss is NaN or infinite (checked after every run of ``steps_per_run``
+        steps); ``model``'s weights are then not usable.
     """
     steps = check_int(steps, "steps", minimum=1)
     batch_size = check_int(batch_size, "batch_size", minimum=1)
@@ -133,6 +140,10 @@ def train_steps(
             block_losses = np.array(
                 [float(model.train_on_batch(X[rows], y[rows])) for rows in block]
             )
+        bad = np.flatnonzero(~np.isfinite(block_losses))
+        if bad.size:
+            # The model's weights are already damaged; the caller must not use it.
+            raise NanLossError.at_step(done + int(bad[0]), float(block_losses[bad[0]]))
         losses.append(block_losses)
         done += len(block)
         if on_run is not None:

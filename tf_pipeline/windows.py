@@ -68,7 +68,7 @@ def make_windows(
     window = check_int(window, "window", minimum=1)
     horizon = check_int(horizon, "horizon", minimum=1)
     layout = check_choice(layout, "layout", LAYOUTS)
-    values = as_finite_1d(series, "series", dtype=dtype)
+    values = as_finite_1d(_checked_real(series, np.dtype(dtype)), "series", dtype=dtype)
     if len(values) < window + horizon:
         raise ValueError(
             f"`series` must have at least window + horizon = {window + horizon} points, "
@@ -83,6 +83,30 @@ def make_windows(
     if layout == "steps":
         return flat[:, :, np.newaxis], targets
     return flat, targets
+
+
+def _checked_real(series: object, dtype: np.dtype) -> object:
+    """``series`` as an array when it converts; refuse what NumPy would convert silently."""
+    try:
+        raw = np.asarray(series)
+    except (TypeError, ValueError):  # ragged input: as_finite_1d explains
+        return series
+    if raw.dtype.kind in "mMcSU":
+        # NumPy would turn dates into nanosecond counts, drop imaginary parts, parse text.
+        raise ValueError(
+            f"`series` must be numeric (real numbers), got dtype {raw.dtype}. Pass the "
+            "values (e.g. `df['sales']`), not dates, text or complex numbers."
+        )
+    if raw.dtype.kind == "f" and dtype.kind == "f" and raw.dtype.itemsize > dtype.itemsize:
+        limit = float(np.finfo(dtype).max)
+        too_big = np.isfinite(raw) & (np.abs(raw) > limit)
+        if too_big.any():
+            position = int(np.flatnonzero(too_big.ravel())[0])
+            raise ValueError(
+                f"`series` must hold values within {dtype}'s range (|value| <= {limit:.4g}), "
+                f"got {raw.ravel()[position]:g} at position {position}. Scale the series first."
+            )
+    return raw
 
 
 def train_test_split_series(

@@ -20,6 +20,7 @@ _CELL = re.compile(
     r"(?P<kind>kernel|weights|bias|biases)$"
 )
 _HEADS = (("fully_connected/weights", "fully_connected/biases"), ("dense/kernel", "dense/bias"))
+_OPTIMIZER_STATE = ("beta1_power", "beta2_power", "learning_rate")
 _UNSUPPORTED = ("w_f_diag", "w_i_diag", "w_o_diag", "projection/kernel", "projection/weights")
 
 
@@ -41,6 +42,8 @@ class TF1LSTMLayout:
     layers: tuple[LSTMLayer, ...]
     head_weights: str
     head_biases: str
+    unmapped: tuple[str, ...] = ()
+    """Checkpoint variables that are neither this stack, its head, nor training state."""
 
     @property
     def units(self) -> int:
@@ -55,11 +58,31 @@ class TF1LSTMLayout:
         return len(self.layers)
 
 
+def _training_state(name: str, names: set[str]) -> bool:
+    """Is ``name`` the global step or optimizer state (a slot of one of ``names``)?
+
+    TF1 names slots ``[<scope>/]<variable>/<slot>`` (``OptimizeLoss/<var>/Adagrad``,
+    ``<var>/Adam_1``); ``beta1_power``, ``beta2_power`` and ``learning_rate`` belong to
+    the optimizer alone.
+    """
+    head, _, last = name.rpartition("/")
+    if name == "global_step" or last in _OPTIMIZER_STATE:
+        return True
+    return bool(head) and any(head == var or head.endswith("/" + var) for var in names)
+
+
 def resolve_checkpoint(path: str | os.PathLike) -> str:
     """A model_dir (its latest checkpoint) or a checkpoint prefix -> the prefix."""
     path = os.fspath(path)
     if os.path.isdir(path):
-        latest = tf.train.latest_checkpoint(path)
+        try:
+            latest = tf.train.latest_checkpoint(path)
+        except (ValueError, UnicodeDecodeError) as error:
+            # TensorFlow's errors for an empty or binary `checkpoint` state file.
+            raise ValueError(
+                f"`path` {path!r} has a damaged `checkpoint` state file ({type(error).__name__}: "
+                f"{str(error).splitlines()[0]}). Restore it, or pass a checkpoint prefix."
+            ) from None
         if latest is None:
             raise FileNotFoundError(
                 f"`path` {path!r} is a directory without a TF1 checkpoint (no `checkpoint` "
@@ -127,7 +150,13 @@ def read_layout(path: str | os.PathLike) -> TF1LSTMLayout:
                     f"Checkpoint {prefix!r}: head {weights} has shape {shapes[weights]}, "
                     f"expected [{layers[-1].units}, 1]."
                 )
-            return TF1LSTMLayout(prefix, tuple(layers), weights, biases)
+            mapped = {n for layer in layers for n in (layer.kernel, layer.bias)}
+            mapped |= {weights, biases}
+            names = set(shapes)
+            unmapped = tuple(
+                sorted(n for n in names if n not in mapped and not _training_state(n, names))
+            )
+            return TF1LSTMLayout(prefix, tuple(layers), weights, biases, unmapped)
     raise ValueError(
         f"Checkpoint {prefix!r} has no one-output head (fully_connected/weights and "
         "fully_connected/biases, or dense/kernel and dense/bias)."

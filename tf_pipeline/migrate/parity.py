@@ -27,9 +27,10 @@ import numpy as np
 import tensorflow as tf
 
 from tf_pipeline.batching import tf1_batches
+from tf_pipeline.checkpoints import read_latest
 from tf_pipeline.compat.layers import fully_connected
 from tf_pipeline.compat.rnn import BasicLSTMCell, MultiRNNCell
-from tf_pipeline.migrate.layout import read_layout
+from tf_pipeline.migrate.layout import TF1LSTMLayout, read_layout, resolve_checkpoint
 from tf_pipeline.migrate.port import port_checkpoint
 from tf_pipeline.models import lstm_model
 
@@ -61,7 +62,12 @@ class ParityReport:
     states_max_abs, states_max_rel : float
         Over the final ``c`` and ``h`` of every LSTM layer.
     passed : bool
-        Predictions and states within atol 1e-5 and rtol 1e-6 (``np.allclose``).
+        Predictions and states within atol 1e-5 and rtol 1e-6 (``np.allclose``), and
+        every variable of the checkpoint covered by the Keras model.
+    uncovered : tuple of str
+        Checkpoint variables the Keras model has no counterpart for (a layer the port
+        dropped, another size), and Keras layers with no counterpart in the
+        checkpoint; the differences are then NaN (not computed) and the report fails.
     """
 
     predictions_max_abs: float
@@ -71,9 +77,16 @@ class ParityReport:
     passed: bool
     n_samples: int
     checkpoint: str
+    uncovered: tuple[str, ...] = ()
 
     def summary(self) -> str:
         verdict = "PASS" if self.passed else "FAIL"
+        if self.uncovered:
+            listed = ", ".join(self.uncovered[:5]) + (" ..." if len(self.uncovered) > 5 else "")
+            return (
+                f"FAIL: the Keras model does not cover every variable of {self.checkpoint}\n"
+                f"  not covered: {listed}"
+            )
         return (
             f"{verdict}: {self.n_samples} windows from {self.checkpoint}\n"
             f"  predictions  max abs {self.predictions_max_abs:.3e}  "
@@ -84,11 +97,27 @@ class ParityReport:
         )
 
 
+def _uncovered(layout: TF1LSTMLayout, model: keras.Model) -> list[str]:
+    """Checkpoint variables without a same-shaped counterpart in ``model``, and vice versa."""
+    lstm_layers = [layer for layer in model.layers if isinstance(layer, keras.layers.LSTM)]
+    dense_layers = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    missing = list(layout.unmapped)
+    for index, layer in enumerate(layout.layers):
+        ours = lstm_layers[index] if index < len(lstm_layers) else None
+        kernel_shape = [layer.input_depth, 4 * layer.units]
+        if ours is None or list(ours.get_weights()[0].shape) != kernel_shape:
+            missing += [layer.kernel, layer.bias]
+    missing += [f"(Keras layer {layer.name})" for layer in lstm_layers[len(layout.layers) :]]
+    head = dense_layers[-1] if dense_layers else None
+    if head is None or list(head.get_weights()[0].shape) != [layout.units, 1]:
+        missing += [layout.head_weights, layout.head_biases]
+    return missing
+
+
 def _tf1_outputs(
-    path: str | os.PathLike, X: np.ndarray, forget_bias: float
-) -> tuple[str, np.ndarray, list[np.ndarray]]:
-    """Predictions and final [c, h] per layer of the TF1 graph restored from ``path``."""
-    layout = read_layout(path)
+    layout: TF1LSTMLayout, X: np.ndarray, forget_bias: float
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Predictions and final [c, h] per layer of the TF1 graph restored from ``layout``."""
     graph = tf.Graph()
     with graph.as_default():
         x = tf.compat.v1.placeholder(tf.float32, [None, *X.shape[1:]])
@@ -105,7 +134,7 @@ def _tf1_outputs(
             tf.compat.v1.train.Saver(var_list=var_list).restore(session, layout.path)
             values, states = session.run([predictions, state], {x: X})
     flat_states = [np.asarray(s) for layer_state in states for s in layer_state]
-    return layout.path, values, flat_states
+    return values, flat_states
 
 
 def _keras_states(model: keras.Model, X: np.ndarray) -> list[np.ndarray]:
@@ -146,11 +175,30 @@ def parity_report(
     Returns
     -------
     ParityReport
+        Failed, with ``uncovered`` set, when the checkpoint holds variables the Keras
+        model does not cover (e.g. a GRU layer a port dropped): matching outputs of
+        part of a model prove nothing.
     """
     X = np.asarray(X, dtype=np.float32)
     if X.ndim != 3:
         raise ValueError(f"`X` must have shape (n, timesteps, depth), got {X.shape}.")
-    checkpoint, tf1_predictions, tf1_states = _tf1_outputs(tf1_model_dir, X, forget_bias)
+
+    def compare(prefix: str) -> tuple[TF1LSTMLayout, list[str], Any]:
+        layout = read_layout(prefix)
+        uncovered = _uncovered(layout, keras_model)
+        outputs = None if uncovered else _tf1_outputs(layout, X, forget_bias)
+        return layout, uncovered, outputs
+
+    path = os.fspath(tf1_model_dir)
+    if os.path.isdir(path):  # a model_dir may be trained meanwhile: read one checkpoint
+        (layout, uncovered, outputs), _ = read_latest(lambda: resolve_checkpoint(path), compare)
+    else:
+        layout, uncovered, outputs = compare(path)
+    checkpoint = layout.path
+    if uncovered:
+        nan = float("nan")
+        return ParityReport(nan, nan, nan, nan, False, len(X), checkpoint, tuple(uncovered))
+    tf1_predictions, tf1_states = outputs
     keras_predictions = np.asarray(keras_model.predict(X, verbose=0)).ravel()
     keras_states = _keras_states(keras_model, X)
     p_abs, p_rel = _differences(keras_predictions, tf1_predictions)

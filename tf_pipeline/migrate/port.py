@@ -23,9 +23,11 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tf_pipeline._checks import check_int
+from tf_pipeline.checkpoints import read_latest
 from tf_pipeline.keras_models import build_lstm
 from tf_pipeline.migrate.gates import keras_to_tf1, tf1_to_keras
-from tf_pipeline.migrate.layout import TF1LSTMLayout, read_layout
+from tf_pipeline.migrate.layout import TF1LSTMLayout, read_layout, resolve_checkpoint
 
 TF1_CELL_SCOPE = "rnn/multi_rnn_cell/cell_{index}/basic_lstm_cell"
 TF1_HEAD_SCOPE = "fully_connected"
@@ -76,13 +78,31 @@ def port_checkpoint(
         ``build_lstm`` with the checkpoint's sizes and layer count: the kernel split
         into input and recurrent parts, gate blocks reordered from TF1's [i, j, f, o]
         to Keras' [i, f, c, o], the fully_connected head copied into ``dense``.
+
+    Raises
+    ------
+    ValueError
+        When the checkpoint holds a variable the port does not map (a GRU layer, an
+        extra dense layer, ...), naming it: a port that dropped part of the model
+        would predict something else. Only the global step and optimizer state
+        (``OptimizeLoss/...``, slots such as ``<var>/Adam``, ``beta1_power``) are
+        skipped, since a Keras model for inference has no use for them.
+
+    Notes
+    -----
+    A model_dir that another process is training into is read consistently: a
+    checkpoint rotated away while it is read is replaced by the new latest one.
     """
-    layout = read_layout(path)
-    reader = tf.train.load_checkpoint(layout.path)
-    names = [n for layer in layout.layers for n in (layer.kernel, layer.bias)]
-    values = {name: reader.get_tensor(name) for name in names}
-    values[layout.head_weights] = reader.get_tensor(layout.head_weights)
-    values[layout.head_biases] = reader.get_tensor(layout.head_biases)
+    if timesteps is not None:
+        check_int(timesteps, "timesteps", minimum=1)
+    layout, values = read_checkpoint_values(path)
+    if layout.unmapped:
+        raise ValueError(
+            f"Checkpoint {layout.path!r} holds variables the port does not map: "
+            f"{list(layout.unmapped[:5])}{' ...' if len(layout.unmapped) > 5 else ''}. "
+            "Only an LSTM stack (BasicLSTMCell/LSTMCell) with a one-output head can be "
+            "ported; a model with other layers (e.g. a GRU) would lose them."
+        )
     model = build_lstm(
         (timesteps, layout.input_depth),
         hidden_size=layout.units,
@@ -93,6 +113,28 @@ def port_checkpoint(
     for name, layer_weights in keras_weights(layout, values, forget_bias).items():
         model.get_layer(name).set_weights(layer_weights)
     return model
+
+
+def read_checkpoint_values(
+    path: str | os.PathLike,
+) -> tuple[TF1LSTMLayout, dict[str, np.ndarray]]:
+    """The layout and the mapped variables' values of the checkpoint at ``path``.
+
+    For a model_dir, a checkpoint that a trainer rotates away while it is read is
+    replaced by the new latest (:func:`tf_pipeline.checkpoints.read_latest`).
+    """
+
+    def read(prefix: str) -> tuple[TF1LSTMLayout, dict[str, np.ndarray]]:
+        layout = read_layout(prefix)
+        reader = tf.train.load_checkpoint(layout.path)
+        names = [n for layer in layout.layers for n in (layer.kernel, layer.bias)]
+        names += [layout.head_weights, layout.head_biases]
+        return layout, {name: reader.get_tensor(name) for name in names}
+
+    if not os.path.isdir(path):
+        return read(resolve_checkpoint(path))
+    result, _ = read_latest(lambda: resolve_checkpoint(path), read)
+    return result
 
 
 def tf1_values(model: keras.Model, forget_bias: float = 1.0) -> dict[str, np.ndarray]:

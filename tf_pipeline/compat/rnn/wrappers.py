@@ -256,16 +256,21 @@ class DropoutWrapper(_Wrapper):
 
     @staticmethod
     def _check_keep_prob(value: Any, name: str) -> Any:
+        # A keep probability of 0 would drop everything (TF1 refused it too): (0, 1].
+        if isinstance(value, (str, bytes, bool)):
+            raise TypeError(
+                f"`{name}` must be a float in (0, 1] or a scalar tensor, got {value!r}."
+            )
         if isinstance(value, numbers.Real):
-            if not 0.0 <= value <= 1.0:
-                raise ValueError(f"`{name}` must be in [0, 1], got {value}.")
+            if not 0.0 < value <= 1.0:
+                raise ValueError(f"`{name}` must be in (0, 1], got {value}.")
             return float(value)
         tensor = tf.convert_to_tensor(value)
         constant = tf.get_static_value(tensor)
         if constant is None:
             return tensor
-        if not 0.0 <= float(constant) <= 1.0:
-            raise ValueError(f"`{name}` must be in [0, 1], got {float(constant)}.")
+        if not 0.0 < float(constant) <= 1.0:
+            raise ValueError(f"`{name}` must be in (0, 1], got {float(constant)}.")
         return float(constant)
 
     def _draw_variational_noise(self, dtype: Any, input_size: Any) -> None:
