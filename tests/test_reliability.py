@@ -272,11 +272,18 @@ def test_port_refuses_variables_it_does_not_map(tmp_path):
 
 def test_parity_report_fails_when_the_port_does_not_cover_the_checkpoint(tmp_path):
     from tf_pipeline.keras_models import build_lstm
-    from tf_pipeline.migrate import parity_report
+    from tf_pipeline.migrate import parity_report, read_layout
+    from tf_pipeline.migrate.port import keras_weights
 
-    _lstm_gru_checkpoint(tmp_path)
+    prefix = _lstm_gru_checkpoint(tmp_path)
     x, _ = data()
-    report = parity_report(tmp_path, build_lstm((1, 6), hidden_size=4, seed=0), x)
+    # The wrong port the issue found: the LSTM layer and the head, without the GRU.
+    reader = tf.train.load_checkpoint(prefix)
+    values = {name: reader.get_tensor(name) for name, _ in tf.train.list_variables(prefix)}
+    partial = build_lstm((1, 6), hidden_size=4, seed=0)
+    for name, weights in keras_weights(read_layout(prefix), values).items():
+        partial.get_layer(name).set_weights(weights)
+    report = parity_report(tmp_path, partial, x)
     assert not report.passed
     assert any("gru_cell" in name for name in report.uncovered)
     assert report.summary().startswith("FAIL: the Keras model does not cover")
