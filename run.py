@@ -145,6 +145,8 @@ def compare(argv: list[str]) -> int:
 
     if args.seeds < 1:
         raise ValueError(f"`--seeds` must be an int >= 1, got {args.seeds}.")
+    if args.test_size < 1:
+        raise ValueError(f"`--test-size` must be an int >= 1, got {args.test_size}.")
     series, name = _load_series(args)
     settings_class = ComparisonSettings.quick if args.quick else ComparisonSettings
     settings = settings_class(test_size=args.test_size, seeds=tuple(range(args.seeds)))

@@ -533,3 +533,29 @@ def test_port_checkpoint_argument_errors(trained_copy):
     (trained_copy / "checkpoint").write_bytes(b"\xff\xfe\x00")
     with pytest.raises(ValueError, match="has a damaged `checkpoint` state file"):
         port_checkpoint(trained_copy)
+
+
+def test_migration_argument_errors(tmp_path):
+    from tf_pipeline.keras_models import build_lstm
+    from tf_pipeline.migrate import export_tf1_checkpoint, port_checkpoint, training_parity
+
+    x, y = data()
+    with pytest.raises(
+        TypeError, match=re.escape("`path` must be a str or os.PathLike, got None")
+    ):
+        port_checkpoint(None)
+    for argument in ("steps", "batch_size", "hidden_size"):
+        with pytest.raises(
+            ValueError, match=re.escape(f"`{argument}` must be an int >= 1, got 0")
+        ):
+            training_parity(x, y[:, 0], **{"steps": 2, argument: 0})
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(ValueError, match="`path` must be a model_dir or a checkpoint prefix"):
+        export_tf1_checkpoint(build_lstm((1, 6), hidden_size=2, seed=0), blocker)
+
+
+def test_run_test_size_is_checked_first(capsys, no_training):
+    assert run.main(["--test-size", "0", "--models", "seasonal_naive"]) == 2
+    assert "`--test-size` must be an int >= 1, got 0." in capsys.readouterr().err
+    assert no_training == []

@@ -71,9 +71,16 @@ def _training_state(name: str, names: set[str]) -> bool:
     return bool(head) and any(head == var or head.endswith("/" + var) for var in names)
 
 
+def checked_path(path: object, name: str = "path") -> str:
+    """``path`` as a str, or ``TypeError`` in the project's format."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"`{name}` must be a str or os.PathLike, got {path!r}.")
+    return os.fspath(path)
+
+
 def resolve_checkpoint(path: str | os.PathLike) -> str:
     """A model_dir (its latest checkpoint) or a checkpoint prefix -> the prefix."""
-    path = os.fspath(path)
+    path = checked_path(path)
     if os.path.isdir(path):
         try:
             latest = tf.train.latest_checkpoint(path)

@@ -26,11 +26,17 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from tf_pipeline._checks import check_int
 from tf_pipeline.batching import tf1_batches
 from tf_pipeline.checkpoints import read_latest
 from tf_pipeline.compat.layers import fully_connected
 from tf_pipeline.compat.rnn import BasicLSTMCell, MultiRNNCell
-from tf_pipeline.migrate.layout import TF1LSTMLayout, read_layout, resolve_checkpoint
+from tf_pipeline.migrate.layout import (
+    TF1LSTMLayout,
+    checked_path,
+    read_layout,
+    resolve_checkpoint,
+)
 from tf_pipeline.migrate.port import port_checkpoint
 from tf_pipeline.models import lstm_model
 
@@ -189,7 +195,7 @@ def parity_report(
         outputs = None if uncovered else _tf1_outputs(layout, X, forget_bias)
         return layout, uncovered, outputs
 
-    path = os.fspath(tf1_model_dir)
+    path = checked_path(tf1_model_dir, "tf1_model_dir")
     if os.path.isdir(path):  # a model_dir may be trained meanwhile: read one checkpoint
         (layout, uncovered, outputs), _ = read_latest(lambda: resolve_checkpoint(path), compare)
     else:
@@ -272,6 +278,10 @@ def training_parity(
     -------
     TrainingParity
     """
+    for value, name in ((hidden_size, "hidden_size"), (num_layers, "num_layers")):
+        check_int(value, name, minimum=1)
+    for value, name in ((steps, "steps"), (batch_size, "batch_size")):
+        check_int(value, name, minimum=1)
     X = np.asarray(X, dtype=np.float32)
     y = np.asarray(y, dtype=np.float32).reshape(-1)
     if X.ndim != 3 or len(X) != len(y):

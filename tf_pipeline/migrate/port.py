@@ -27,7 +27,12 @@ from tf_pipeline._checks import check_int
 from tf_pipeline.checkpoints import read_latest
 from tf_pipeline.keras_models import build_lstm
 from tf_pipeline.migrate.gates import keras_to_tf1, tf1_to_keras
-from tf_pipeline.migrate.layout import TF1LSTMLayout, read_layout, resolve_checkpoint
+from tf_pipeline.migrate.layout import (
+    TF1LSTMLayout,
+    checked_path,
+    read_layout,
+    resolve_checkpoint,
+)
 
 TF1_CELL_SCOPE = "rnn/multi_rnn_cell/cell_{index}/basic_lstm_cell"
 TF1_HEAD_SCOPE = "fully_connected"
@@ -131,6 +136,7 @@ def read_checkpoint_values(
         names += [layout.head_weights, layout.head_biases]
         return layout, {name: reader.get_tensor(name) for name in names}
 
+    path = checked_path(path)
     if not os.path.isdir(path):
         return read(resolve_checkpoint(path))
     result, _ = read_latest(lambda: resolve_checkpoint(path), read)
@@ -195,6 +201,10 @@ def export_tf1_checkpoint(
     """
     values = tf1_values(model, forget_bias)
     path = os.fspath(path)
+    if os.path.isfile(path):
+        raise ValueError(
+            f"`path` must be a model_dir or a checkpoint prefix, got {path!r}, which is a file."
+        )
     # A prefix names its files ("model.ckpt", "initial.ckpt"); anything else is a model_dir.
     is_dir = os.path.isdir(path) or "ckpt" not in os.path.basename(path)
     graph = tf.Graph()
