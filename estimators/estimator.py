@@ -39,12 +39,12 @@ from estimators.model_dir import (
     latest_checkpoint,
     read_latest_checkpoint,
     read_signature,
-    restore_error,
     write_signature,
 )
 from estimators.model_fn import ModeKeys, ModelFnOps, call_model_fn, model_fn_args
 from estimators.run_config import RunConfig
 from tf_pipeline._checks import check_int
+from tf_pipeline.checkpoints import unreadable
 from tf_pipeline.models import in_graph_forward
 
 logger = logging.getLogger("estimators")
@@ -535,7 +535,7 @@ class Estimator:
             except (tf.errors.OpError, ValueError) as error:
                 # Saver.restore raises ValueError for a prefix whose files are gone.
                 session.close()
-                raise restore_error(path, error) from error
+                raise unreadable(path, error) from error
             return session
 
         if pinned:
@@ -594,7 +594,7 @@ def _restore_errors(checkpoint: str | None) -> Generator[None, None, None]:
     except tf.errors.OpError as error:
         if checkpoint is None:
             raise
-        raise restore_error(checkpoint, error) from error
+        raise unreadable(checkpoint, error) from error
 
 
 def _select_outputs(predictions: Any, outputs: list[str] | None) -> Any:

@@ -34,9 +34,10 @@ import tensorflow as tf
 
 from tf_pipeline.checkpoints import (
     READ_ATTEMPTS,
-    CheckpointVanishedError,
+    CheckpointError,
     checkpoint_complete,
     read_latest,
+    unreadable,
 )
 
 T = TypeVar("T")
@@ -44,10 +45,6 @@ T = TypeVar("T")
 CHECKPOINT_BASENAME = "model.ckpt"
 LOCK_NAME = ".fit.lock"
 SIGNATURE_NAME = "input_signature.json"
-
-
-class CheckpointError(RuntimeError):
-    """A checkpoint in model_dir is corrupt, incomplete or belongs to another model."""
 
 
 class ModelDirBusyError(RuntimeError):
@@ -157,12 +154,7 @@ def read_latest_checkpoint(
             raise CheckpointError(f"{model_dir!r} holds no checkpoint any more.")
         return path
 
-    try:
-        return read_latest(find, read, first=first)
-    except CheckpointError:
-        raise
-    except CheckpointVanishedError as error:
-        raise CheckpointError(str(error)) from error
+    return read_latest(find, read, first=first)
 
 
 def _is_optimizer_state(name: str, ours: set[str]) -> bool:
@@ -195,7 +187,7 @@ def check_checkpoint_matches(
         shapes = reader.get_variable_to_shape_map()
     except (tf.errors.OpError, ValueError) as error:
         if not checkpoint_complete(path):
-            raise restore_error(path, error) from error
+            raise unreadable(path, error) from error
         raise CheckpointError(
             f"Checkpoint {path!r} cannot be read ({type(error).__name__}: "
             f"{str(error).splitlines()[0]}). It may be corrupt or truncated."
@@ -226,20 +218,6 @@ def check_checkpoint_matches(
             "model, and using it would drop part of that model. Nothing was written. Use a "
             "new model_dir (or the model that wrote this one)."
         )
-
-
-def restore_error(path: str, error: BaseException) -> CheckpointError:
-    """The :class:`CheckpointError` for a failed restore of ``path``, saying what happened."""
-    cause = f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
-    if not checkpoint_complete(path):
-        return CheckpointError(
-            f"Checkpoint {path!r} does not exist, or no longer ({cause}): a process training "
-            "into this model_dir may have rotated it away. Use the latest checkpoint."
-        )
-    return CheckpointError(
-        f"Checkpoint {path!r} could not be restored ({cause}). It may be corrupt or written "
-        "by another model."
-    )
 
 
 def write_signature(model_dir: str, signature: dict[str, Any]) -> None:

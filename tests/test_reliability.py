@@ -559,3 +559,13 @@ def test_run_test_size_is_checked_first(capsys, no_training):
     assert run.main(["--test-size", "0", "--models", "seasonal_naive"]) == 2
     assert "`--test-size` must be an int >= 1, got 0." in capsys.readouterr().err
     assert no_training == []
+
+
+def test_port_of_a_truncated_checkpoint_is_a_checkpoint_error(trained_copy):
+    from tf_pipeline.migrate import port_checkpoint
+
+    prefix = tf.train.latest_checkpoint(str(trained_copy))
+    with open(prefix + ".data-00000-of-00001", "r+b") as handle:
+        handle.truncate(10)
+    with pytest.raises(CheckpointError, match=re.escape(f"{prefix!r} could not be read")):
+        port_checkpoint(trained_copy)

@@ -32,8 +32,30 @@ READ_ATTEMPTS = 8
 _RETRY_PAUSE_S = 0.05
 
 
-class CheckpointVanishedError(RuntimeError):
+class CheckpointError(RuntimeError):
+    """A checkpoint is corrupt, incomplete, gone, or belongs to another model."""
+
+
+class CheckpointVanishedError(CheckpointError):
     """The checkpoint was deleted (rotated away by a trainer) while it was being read."""
+
+
+def unreadable(prefix: str, error: BaseException) -> CheckpointError:
+    """The :class:`CheckpointError` for a failed read of ``prefix``, saying what happened.
+
+    A checkpoint whose files are gone was rotated away (or never existed), not corrupt.
+    """
+    text = str(error).splitlines()[0] if str(error) else ""
+    cause = f"{type(error).__name__}: {text}"
+    if not checkpoint_complete(prefix):
+        return CheckpointError(
+            f"Checkpoint {prefix!r} does not exist, or no longer ({cause}): a process training "
+            "into its directory may have rotated it away. Use the latest checkpoint."
+        )
+    return CheckpointError(
+        f"Checkpoint {prefix!r} could not be read ({cause}). It may be corrupt or written "
+        "by another model."
+    )
 
 
 def checkpoint_complete(prefix: str) -> bool:

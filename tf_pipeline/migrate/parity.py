@@ -28,7 +28,7 @@ import tensorflow as tf
 
 from tf_pipeline._checks import check_int
 from tf_pipeline.batching import tf1_batches
-from tf_pipeline.checkpoints import read_latest
+from tf_pipeline.checkpoints import read_latest, unreadable
 from tf_pipeline.compat.layers import fully_connected
 from tf_pipeline.compat.rnn import BasicLSTMCell, MultiRNNCell
 from tf_pipeline.migrate.layout import (
@@ -192,7 +192,10 @@ def parity_report(
     def compare(prefix: str) -> tuple[TF1LSTMLayout, list[str], Any]:
         layout = read_layout(prefix)
         uncovered = _uncovered(layout, keras_model)
-        outputs = None if uncovered else _tf1_outputs(layout, X, forget_bias)
+        try:
+            outputs = None if uncovered else _tf1_outputs(layout, X, forget_bias)
+        except tf.errors.OpError as error:
+            raise unreadable(layout.path, error) from error
         return layout, uncovered, outputs
 
     path = checked_path(tf1_model_dir, "tf1_model_dir")

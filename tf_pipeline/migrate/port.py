@@ -24,7 +24,7 @@ import numpy as np
 import tensorflow as tf
 
 from tf_pipeline._checks import check_int
-from tf_pipeline.checkpoints import read_latest
+from tf_pipeline.checkpoints import read_latest, unreadable
 from tf_pipeline.keras_models import build_lstm
 from tf_pipeline.migrate.gates import keras_to_tf1, tf1_to_keras
 from tf_pipeline.migrate.layout import (
@@ -126,15 +126,23 @@ def read_checkpoint_values(
     """The layout and the mapped variables' values of the checkpoint at ``path``.
 
     For a model_dir, a checkpoint that a trainer rotates away while it is read is
-    replaced by the new latest (:func:`tf_pipeline.checkpoints.read_latest`).
+    replaced by the new latest (:func:`tf_pipeline.checkpoints.read_latest`). A
+    checkpoint that cannot be read is a :class:`~tf_pipeline.checkpoints.CheckpointError`.
     """
 
     def read(prefix: str) -> tuple[TF1LSTMLayout, dict[str, np.ndarray]]:
-        layout = read_layout(prefix)
-        reader = tf.train.load_checkpoint(layout.path)
+        try:
+            layout = read_layout(prefix)
+        except tf.errors.OpError as error:  # a damaged index; layout errors are ValueErrors
+            raise unreadable(prefix, error) from error
         names = [n for layer in layout.layers for n in (layer.kernel, layer.bias)]
         names += [layout.head_weights, layout.head_biases]
-        return layout, {name: reader.get_tensor(name) for name in names}
+        try:
+            reader = tf.train.load_checkpoint(layout.path)
+            return layout, {name: reader.get_tensor(name) for name in names}
+        except (tf.errors.OpError, ValueError, IndexError) as error:
+            # The reader raises IndexError for a truncated data file.
+            raise unreadable(layout.path, error) from error
 
     path = checked_path(path)
     if not os.path.isdir(path):
