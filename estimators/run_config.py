@@ -39,6 +39,12 @@ class RunConfig:
         Adagrad or SGD (see :mod:`estimators.in_graph_training`).
     steps_per_run : int, default=100
         Most steps one ``session.run`` performs in the loop modes.
+    model_dir : str, optional
+        Where the Estimator keeps checkpoints when it is given no ``model_dir`` itself
+        (TF 1.x ``RunConfig(model_dir=...)``, as ``learn_runner.run`` passes it).
+    input_timeout_secs : float, optional, default=60
+        Longest one ``session.run`` of a queue-based input_fn may wait for its queues
+        before :class:`~estimators.queue_input.InputTimeoutError`; None waits forever.
 
     Examples
     --------
@@ -59,6 +65,8 @@ class RunConfig:
         session_config: Any = None,
         train_loop: str = "session",
         steps_per_run: int = 100,
+        model_dir: str | None = None,
+        input_timeout_secs: float | None = 60,
     ) -> None:
         if tf_random_seed is not None:
             check_int(tf_random_seed, "tf_random_seed", minimum=0)
@@ -79,6 +87,14 @@ class RunConfig:
         check_int(log_step_count_steps, "log_step_count_steps", minimum=1)
         check_choice(train_loop, "train_loop", TRAIN_LOOPS)
         check_int(steps_per_run, "steps_per_run", minimum=1)
+        if input_timeout_secs is not None and not (
+            isinstance(input_timeout_secs, (int, float))
+            and not isinstance(input_timeout_secs, bool)
+            and input_timeout_secs > 0
+        ):
+            raise ValueError(
+                f"`input_timeout_secs` must be a number > 0 or None, got {input_timeout_secs!r}."
+            )
         self.tf_random_seed = tf_random_seed
         self.save_checkpoints_secs = save_checkpoints_secs
         self.save_checkpoints_steps = save_checkpoints_steps
@@ -89,6 +105,8 @@ class RunConfig:
         self.session_config = session_config
         self.train_loop = train_loop
         self.steps_per_run = steps_per_run
+        self.model_dir = None if model_dir is None else str(model_dir)
+        self.input_timeout_secs = input_timeout_secs
 
     def session_config_or_default(self) -> Any:
         import tensorflow as tf
