@@ -576,7 +576,10 @@ class Estimator:
         signature = (read_signature(self._model_dir) or {}).get("features")
         if signature is None or not isinstance(features, tf.Tensor):
             return
-        expected = tf.TensorShape(signature["shape"])
+        shape = list(signature["shape"])
+        if shape:
+            shape[0] = None  # queue batches have a static batch size; any batch size is fine
+        expected = tf.TensorShape(shape)
         if features.dtype.name != signature["dtype"] or not expected.is_compatible_with(
             features.shape
         ):

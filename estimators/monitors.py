@@ -502,13 +502,22 @@ def _as_graph_element(graph: tf.Graph, obj: Any) -> Any:
             raise ValueError(f"Monitor fetches must belong to the training graph, got {obj!r}.")
         return obj
     if ":" in obj:
-        return graph.as_graph_element(obj)
+        return _value_of(graph.as_graph_element(obj))
     element = graph.as_graph_element(obj + ":0")
     try:
         graph.as_graph_element(obj + ":1")
     except (KeyError, ValueError):
-        return element
+        return _value_of(element)
     raise ValueError(f"Monitor fetch {obj!r} must name one tensor, got an op with several.")
+
+
+def _value_of(element: Any) -> Any:
+    """``"w:0"`` meant a variable's value in TF1; for a resource variable it is its handle."""
+    if isinstance(element, tf.Tensor) and element.dtype == tf.resource:
+        for variable in tf.compat.v1.global_variables() + tf.compat.v1.local_variables():
+            if variable.handle.name == element.name:
+                return variable  # fetching the variable reads its value
+    return element
 
 
 def replace_monitors_with_hooks(monitors_or_hooks: Iterable[Any] | None, estimator: Any) -> list:
