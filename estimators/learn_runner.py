@@ -2,8 +2,22 @@
 
 Example
 -------
->>> from estimators import learn_runner
->>> learn_runner.run(lambda output_dir: None, output_dir="/tmp/x")  # doctest: +SKIP
+>>> import tempfile, numpy as np, tensorflow as tf
+>>> from estimators import Estimator, learn_runner
+>>> from estimators.experiment import Experiment
+>>> from estimators.learn_models import linear_regression_zero_init
+>>> def model_fn(features, labels):
+...     predictions, loss = linear_regression_zero_init(features, labels)
+...     step = tf.compat.v1.train.get_global_step()
+...     train_op = tf.compat.v1.train.GradientDescentOptimizer(0.1).minimize(loss, step)
+...     return predictions, loss, train_op
+>>> def input_fn():
+...     return tf.constant([[1.0], [2.0]]), tf.constant([2.0, 4.0])
+>>> def experiment_fn(output_dir):
+...     return Experiment(Estimator(model_fn, model_dir=output_dir), input_fn, input_fn,
+...                       train_steps=3, eval_delay_secs=0)
+>>> learn_runner.run(experiment_fn, tempfile.mkdtemp(), schedule="train").model_dir != ""
+True
 """
 
 from __future__ import annotations

@@ -8,7 +8,9 @@ schedules); the models also have golden files from TF 2.15 (cases/contrib_learn_
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 
 import numpy as np
 import pytest
@@ -287,6 +289,23 @@ def test_stop_at_step_and_capture_variable(tmp_path):
         assert min(abs(value[0] - c) for c in candidates) < 1e-5, (step, value, candidates)
 
 
+def test_print_tensor_and_logging_trainable_log_every_n(tmp_path, caplog):
+    x, y = regression_data()
+    est = make_estimator(tmp_path)
+    monitors = [
+        learn.monitors.PrintTensor({"bias": "linear_regression/bias:0"}, every_n=3),
+        learn.monitors.LoggingTrainable(scope="linear_regression", every_n=3),
+    ]
+    with caplog.at_level(logging.INFO, logger="estimators"):
+        est.fit(x=x, y=y, steps=4, monitors=monitors)
+    printed = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Step ")]
+    trainable = [r.getMessage() for r in caplog.records if "Logging Trainable" in r.getMessage()]
+    # Steps 1 (first_n) and 4 (>= 1 + 3).
+    assert [m.split(":")[0] for m in printed] == ["Step 1", "Step 4"]
+    assert all("bias = [" in m for m in printed)
+    assert len(trainable) == 2 and "linear_regression/weights:0 = [[" in trainable[0]
+
+
 def test_monitors_must_be_monitors_or_hooks(tmp_path):
     x, y = regression_data()
     with pytest.raises(TypeError, match="`monitors` must hold SessionRunHooks or"):
@@ -384,7 +403,9 @@ def test_queue_input_in_fit_evaluate_and_predict(tmp_path):
     scores = x @ w + b
 
     # One epoch in order: batches of 4, 4, 2; TF1's loss is the mean of the batch losses.
+    threads = threading.active_count()
     results = est.evaluate(input_fn=queue_input(x, y, batch_size=4, num_epochs=1))
+    assert threading.active_count() == threads  # the runner threads were stopped and joined
     batch_losses = [((scores[i : i + 4] - y[i : i + 4]) ** 2).mean() for i in (0, 4, 8)]
     np.testing.assert_allclose(results["loss"], np.mean(batch_losses), rtol=1e-5)
     assert results["global_step"] == 6
