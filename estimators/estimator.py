@@ -150,15 +150,17 @@ class Estimator:
     # -- training -------------------------------------------------------------------------
     def fit(
         self,
-        input_fn: InputFn | None = None,
         x: Any = None,
         y: Any = None,
-        batch_size: int | None = None,
+        input_fn: InputFn | None = None,
         steps: int | None = None,
-        max_steps: int | None = None,
+        batch_size: int | None = None,
         monitors: Iterable[Any] | None = None,
+        max_steps: int | None = None,
     ) -> Estimator:
         """Train for ``steps`` more steps, or up to global step ``max_steps``.
+
+        The arguments are in TF 1.x's order, so ``fit(x_train, y_train, steps=100)`` works.
 
         Parameters
         ----------
@@ -363,23 +365,28 @@ class Estimator:
     # -- evaluation -----------------------------------------------------------------------
     def evaluate(
         self,
-        input_fn: InputFn | None = None,
         x: Any = None,
         y: Any = None,
+        input_fn: InputFn | None = None,
+        feed_fn: Callable[[], dict] | None = None,
         batch_size: int | None = None,
         steps: int | None = None,
-        checkpoint_path: str | None = None,
         metrics: dict[Any, Any] | None = None,
         name: str | None = None,
+        checkpoint_path: str | None = None,
         hooks: list | None = None,
+        log_progress: bool = True,
     ) -> dict[str, Any]:
         """Mean loss (and eval metrics) of the latest checkpoint over the data.
 
         The loss is the unweighted mean of the per-batch losses, as TF1 computed it.
-        Queue runners of a queue-based ``input_fn`` run while it evaluates.
+        Queue runners of a queue-based ``input_fn`` run while it evaluates. The
+        arguments are in TF 1.x's order.
 
         Parameters
         ----------
+        feed_fn : callable, optional
+            Returns a feed dict for each batch (TF1's ``feed_fn``, with an ``input_fn``).
         metrics : dict, optional
             ``{name: MetricSpec or fn(predictions, labels)}`` evaluated besides the
             model_fn's own ``eval_metric_ops`` (see :mod:`estimators.metric_spec`).
@@ -387,6 +394,8 @@ class Estimator:
             Names this evaluation in the log (TF1 wrote its summaries to ``eval_<name>``).
         hooks : list of SessionRunHook, optional
             Run around every evaluation batch.
+        log_progress : bool, default=True
+            Log the results (INFO); False logs them at DEBUG.
 
         Returns
         -------
@@ -395,9 +404,14 @@ class Estimator:
         """
         if steps is not None:
             check_int(steps, "steps", minimum=1)
-        for hook in hooks or []:
+        hooks = list(hooks or [])
+        for hook in hooks:
             if not isinstance(hook, tf.compat.v1.train.SessionRunHook):
                 raise TypeError(f"`hooks` must hold SessionRunHooks, got {hook!r}.")
+        if feed_fn is not None:
+            if not callable(feed_fn):
+                raise TypeError(f"`feed_fn` must be callable, got {feed_fn!r}.")
+            hooks.insert(0, tf.compat.v1.train.FeedFnHook(feed_fn))
         if metrics is not None and not isinstance(metrics, dict):
             raise TypeError(f"`metrics` must be a dict, got {type(metrics).__name__}.")
         checkpoint = checkpoint_path or self._require_checkpoint()
@@ -419,10 +433,14 @@ class Estimator:
             session.run(tf.compat.v1.local_variables_initializer())  # before runners start
             timeout = self._config.input_timeout_secs
             with monitored(session, hooks) as batches, input_timeouts(input_fn, timeout):
-                for _ in self._run_batches(batches, graph, updates, feeder, steps, timeout):
+                # A feed_fn ends the data by raising StopIteration, as TF1's did.
+                for _ in self._run_batches(
+                    batches, graph, updates, feeder, steps, timeout, until_end=feed_fn is not None
+                ):
                     pass
                 results = session.run(values)  # the plain session: no hooks for the read
-        logger.info(
+        logger.log(
+            logging.INFO if log_progress else logging.DEBUG,
             "Saving dict for global step %d%s: %s",
             results["global_step"],
             "" if name is None else f" ({name})",
@@ -597,6 +615,7 @@ class Estimator:
         feeder: DataFeeder | None,
         steps: int | None,
         timeout_secs: float | None = None,
+        until_end: bool = False,
     ) -> Generator[Any, None, None]:
         """Yield ``fetches`` once per batch: until the feeder or iterator ends, or ``steps``."""
         done = 0
@@ -609,7 +628,7 @@ class Estimator:
                 return
             yield result
             done += 1
-            if feeder is None and steps is None and not _has_iterator(graph):
+            if feeder is None and steps is None and not until_end and not _has_iterator(graph):
                 return  # constant input: one run, as TF1 did
 
 

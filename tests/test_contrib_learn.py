@@ -419,6 +419,27 @@ def test_queue_input_in_fit_evaluate_and_predict(tmp_path):
     np.testing.assert_allclose(scores_out, scores, rtol=1e-5, atol=1e-6)
 
 
+def test_tf1_argument_order_and_evaluate_feed_fn(tmp_path):
+    x, y = regression_data()
+    est = make_estimator(tmp_path)
+    est.fit(x, y, None, 3)  # TF1's positional order: x, y, input_fn, steps
+    w, b = weights_of(tmp_path)
+    assert est.evaluate(x, y)["global_step"] == 3
+
+    def input_fn():
+        return tf1.placeholder(tf1.float32, [None, 2], "x"), tf1.placeholder(tf1.float32, [None])
+
+    batches = iter([(x[:6], y[:6]), (x[6:], y[6:])])
+
+    def feed_fn():  # TF1 stopped evaluating when it raised StopIteration
+        features, labels = next(batches)
+        return {"x:0": features, "Placeholder:0": labels}
+
+    results = est.evaluate(input_fn=input_fn, feed_fn=feed_fn)
+    losses = [((x[s] @ w + b - y[s]) ** 2).mean() for s in (slice(0, 6), slice(6, None))]
+    np.testing.assert_allclose(results["loss"], np.mean(losses), rtol=1e-5)
+
+
 def never_filled_input():
     """A queue nobody fills (its QueueRunner was never added): the classic TF1 hang."""
     queue = tf1.FIFOQueue(8, [tf1.float32, tf1.float32], shapes=[[2], []])
