@@ -460,6 +460,20 @@ def test_input_that_never_produces_times_out(tmp_path):
     assert issubclass(InputTimeoutError, TimeoutError)
 
 
+def test_run_config_takes_tf1_arguments(tmp_path):
+    # As real programs built it (save_checkpoints_secs with gpu_memory_fraction, model_dir).
+    config = learn.RunConfig(save_checkpoints_secs=30, gpu_memory_fraction=0.5, num_cores=2)
+    assert config.tf_config.gpu_options.per_process_gpu_memory_fraction == 0.5
+    assert config.tf_config.intra_op_parallelism_threads == 2
+    assert config.is_chief and config.environment == "local"
+    with pytest.raises(ValueError, match=re.escape("`model_dir` must match `config.model_dir`")):
+        learn.Estimator(
+            model_fn,
+            model_dir=str(tmp_path / "a"),
+            config=learn.RunConfig(model_dir=str(tmp_path / "b")),
+        )
+
+
 def test_input_timeout_secs_is_checked():
     with pytest.raises(ValueError, match=re.escape("`input_timeout_secs` must be a number > 0")):
         learn.RunConfig(input_timeout_secs=0)
