@@ -31,10 +31,24 @@ def _lstm_block_cell_gradient(tf):
         cs_grad, h_grad = grads[1], grads[6]
         input_size = x.shape[1]
         cs_prev_grad, dicfo, wci_grad, wcf_grad, wco_grad = tf.raw_ops.LSTMBlockCellGrad(
-            x=x, cs_prev=cs_prev, h_prev=h_prev, w=w, wci=wci, wcf=wcf, wco=wco, b=b,
-            i=i, cs=cs, f=f, o=o, ci=ci, co=co, cs_grad=cs_grad, h_grad=h_grad,
+            x=x,
+            cs_prev=cs_prev,
+            h_prev=h_prev,
+            w=w,
+            wci=wci,
+            wcf=wcf,
+            wco=wco,
+            b=b,
+            i=i,
+            cs=cs,
+            f=f,
+            o=o,
+            ci=ci,
+            co=co,
+            cs_grad=cs_grad,
+            h_grad=h_grad,
             use_peephole=op.get_attr("use_peephole"),
-        )  # fmt: skip
+        )
         xh_grad = tf.matmul(dicfo, w, transpose_b=True)
         x_grad = xh_grad[:, :input_size]
         h_prev_grad = xh_grad[:, input_size:]
@@ -52,9 +66,17 @@ def _gru_block_cell_gradient(tf):
         x, h_prev, w_ru, w_c, b_ru, b_c = op.inputs
         r, u, c, _ = op.outputs
         d_x, d_h_prev, d_c_bar, d_r_bar_u_bar = tf.raw_ops.GRUBlockCellGrad(
-            x=x, h_prev=h_prev, w_ru=w_ru, w_c=w_c, b_ru=b_ru, b_c=b_c, r=r, u=u, c=c,
+            x=x,
+            h_prev=h_prev,
+            w_ru=w_ru,
+            w_c=w_c,
+            b_ru=b_ru,
+            b_c=b_c,
+            r=r,
+            u=u,
+            c=c,
             d_h=grads[3],
-        )  # fmt: skip
+        )
         d_w_ru = tf.matmul(tf.concat([x, h_prev], 1), d_r_bar_u_bar, transpose_a=True)
         d_w_c = tf.matmul(tf.concat([x, h_prev * r], 1), d_c_bar, transpose_a=True)
         d_b_ru = tf.reduce_sum(d_r_bar_u_bar, 0)
@@ -82,8 +104,16 @@ def reference_contrib(tf, tf_slim):
     legacy = tf.nn.rnn_cell
 
     class LSTMBlockCell(LayerRNNCell):
-        def __init__(self, num_units, forget_bias=1.0, cell_clip=None, use_peephole=False,
-                     dtype=None, reuse=None, name="lstm_cell"):  # fmt: skip
+        def __init__(
+            self,
+            num_units,
+            forget_bias=1.0,
+            cell_clip=None,
+            use_peephole=False,
+            dtype=None,
+            reuse=None,
+            name="lstm_cell",
+        ):
             super().__init__(_reuse=reuse, dtype=dtype, name=name)
             self._num_units = num_units
             self._forget_bias = forget_bias
@@ -105,8 +135,9 @@ def reference_contrib(tf, tf_slim):
                 "bias", [4 * n], initializer=tf.constant_initializer(0.0)
             )
             if self._use_peephole:
-                self._peep = [self.add_variable(k, [n]) for k in ("w_i_diag", "w_f_diag",
-                                                                  "w_o_diag")]  # fmt: skip
+                self._peep = [
+                    self.add_variable(k, [n]) for k in ("w_i_diag", "w_f_diag", "w_o_diag")
+                ]
             self.built = True
 
         def call(self, inputs, state):
@@ -116,10 +147,18 @@ def reference_contrib(tf, tf_slim):
             else:
                 wci = wcf = wco = tf.zeros([self._num_units], dtype=self.dtype)
             _, cs, _, _, _, _, h = tf.raw_ops.LSTMBlockCell(
-                x=inputs, cs_prev=cs_prev, h_prev=h_prev, w=self._kernel, wci=wci, wcf=wcf,
-                wco=wco, b=self._bias, forget_bias=self._forget_bias,
-                cell_clip=self._cell_clip, use_peephole=self._use_peephole,
-            )  # fmt: skip
+                x=inputs,
+                cs_prev=cs_prev,
+                h_prev=h_prev,
+                w=self._kernel,
+                wci=wci,
+                wcf=wcf,
+                wco=wco,
+                b=self._bias,
+                forget_bias=self._forget_bias,
+                cell_clip=self._cell_clip,
+                use_peephole=self._use_peephole,
+            )
             return h, legacy.LSTMStateTuple(cs, h)
 
     class GRUBlockCell(LayerRNNCell):
@@ -148,18 +187,32 @@ def reference_contrib(tf, tf_slim):
 
         def call(self, inputs, h_prev):
             _, _, _, new_h = tf.raw_ops.GRUBlockCell(
-                x=inputs, h_prev=h_prev, w_ru=self._w_ru, w_c=self._w_c, b_ru=self._b_ru,
+                x=inputs,
+                h_prev=h_prev,
+                w_ru=self._w_ru,
+                w_c=self._w_c,
+                b_ru=self._b_ru,
                 b_c=self._b_c,
-            )  # fmt: skip
+            )
             return new_h, new_h
 
     class GRUBlockCellV2(GRUBlockCell):
         names = ("gates/kernel", "gates/bias", "candidate/kernel", "candidate/bias")
 
     class LayerNormBasicLSTMCell(legacy.RNNCell):
-        def __init__(self, num_units, forget_bias=1.0, input_size=None, activation=tf.tanh,
-                     layer_norm=True, norm_gain=1.0, norm_shift=0.0, dropout_keep_prob=1.0,
-                     dropout_prob_seed=None, reuse=None):  # fmt: skip
+        def __init__(
+            self,
+            num_units,
+            forget_bias=1.0,
+            input_size=None,
+            activation=tf.tanh,
+            layer_norm=True,
+            norm_gain=1.0,
+            norm_shift=0.0,
+            dropout_keep_prob=1.0,
+            dropout_prob_seed=None,
+            reuse=None,
+        ):
             super().__init__(_reuse=reuse)
             self._num_units = num_units
             self._activation = activation
@@ -181,10 +234,18 @@ def reference_contrib(tf, tf_slim):
         def _norm(self, inp, scope, dtype):
             shape = inp.get_shape()[-1:]
             with tf.variable_scope(scope):
-                tf.get_variable("gamma", shape=shape, dtype=dtype,
-                                initializer=tf.constant_initializer(self._norm_gain))
-                tf.get_variable("beta", shape=shape, dtype=dtype,
-                                initializer=tf.constant_initializer(self._norm_shift))  # fmt: skip
+                tf.get_variable(
+                    "gamma",
+                    shape=shape,
+                    dtype=dtype,
+                    initializer=tf.constant_initializer(self._norm_gain),
+                )
+                tf.get_variable(
+                    "beta",
+                    shape=shape,
+                    dtype=dtype,
+                    initializer=tf.constant_initializer(self._norm_shift),
+                )
             return tf_slim.layer_norm(inp, reuse=True, scope=scope)
 
         def call(self, inputs, state):
@@ -209,50 +270,79 @@ def reference_contrib(tf, tf_slim):
             new_h = self._activation(new_c) * tf.sigmoid(o)
             return new_h, legacy.LSTMStateTuple(new_c, new_h)
 
-    def stack_bidirectional_rnn(cells_fw, cells_bw, inputs, initial_states_fw=None,
-                                initial_states_bw=None, dtype=None, sequence_length=None,
-                                scope=None):  # fmt: skip
+    def stack_bidirectional_rnn(
+        cells_fw,
+        cells_bw,
+        inputs,
+        initial_states_fw=None,
+        initial_states_bw=None,
+        dtype=None,
+        sequence_length=None,
+        scope=None,
+    ):
         states_fw, states_bw, layer = [], [], inputs
         with tf.variable_scope(scope or "stack_bidirectional_rnn"):
-            for i, (cell_fw, cell_bw) in enumerate(zip(cells_fw, cells_bw)):
+            for i, (cell_fw, cell_bw) in enumerate(zip(cells_fw, cells_bw, strict=True)):
                 with tf.variable_scope("cell_%d" % i) as cell_scope:
                     layer, state_fw, state_bw = tf.nn.static_bidirectional_rnn(
-                        cell_fw, cell_bw, layer,
+                        cell_fw,
+                        cell_bw,
+                        layer,
                         initial_state_fw=initial_states_fw[i] if initial_states_fw else None,
                         initial_state_bw=initial_states_bw[i] if initial_states_bw else None,
-                        sequence_length=sequence_length, dtype=dtype, scope=cell_scope,
-                    )  # fmt: skip
+                        sequence_length=sequence_length,
+                        dtype=dtype,
+                        scope=cell_scope,
+                    )
                 states_fw.append(state_fw)
                 states_bw.append(state_bw)
         return layer, tuple(states_fw), tuple(states_bw)
 
-    def stack_bidirectional_dynamic_rnn(cells_fw, cells_bw, inputs, initial_states_fw=None,
-                                        initial_states_bw=None, dtype=None,
-                                        sequence_length=None, parallel_iterations=None,
-                                        time_major=False, scope=None,
-                                        swap_memory=False):  # fmt: skip
+    def stack_bidirectional_dynamic_rnn(
+        cells_fw,
+        cells_bw,
+        inputs,
+        initial_states_fw=None,
+        initial_states_bw=None,
+        dtype=None,
+        sequence_length=None,
+        parallel_iterations=None,
+        time_major=False,
+        scope=None,
+        swap_memory=False,
+    ):
         states_fw, states_bw, layer = [], [], inputs
         with tf.variable_scope(scope or "stack_bidirectional_rnn"):
-            for i, (cell_fw, cell_bw) in enumerate(zip(cells_fw, cells_bw)):
+            for i, (cell_fw, cell_bw) in enumerate(zip(cells_fw, cells_bw, strict=True)):
                 with tf.variable_scope("cell_%d" % i):
                     outputs, (state_fw, state_bw) = tf.nn.bidirectional_dynamic_rnn(
-                        cell_fw, cell_bw, layer,
+                        cell_fw,
+                        cell_bw,
+                        layer,
                         initial_state_fw=initial_states_fw[i] if initial_states_fw else None,
                         initial_state_bw=initial_states_bw[i] if initial_states_bw else None,
                         sequence_length=sequence_length,
-                        parallel_iterations=parallel_iterations, dtype=dtype,
-                        swap_memory=swap_memory, time_major=time_major,
-                    )  # fmt: skip
+                        parallel_iterations=parallel_iterations,
+                        dtype=dtype,
+                        swap_memory=swap_memory,
+                        time_major=time_major,
+                    )
                     layer = tf.concat(outputs, 2)
                 states_fw.append(state_fw)
                 states_bw.append(state_bw)
         return layer, tuple(states_fw), tuple(states_bw)
 
-    def sequence_loss_by_example(logits, targets, weights, average_across_timesteps=True,
-                                 softmax_loss_function=None, name=None):  # fmt: skip
+    def sequence_loss_by_example(
+        logits,
+        targets,
+        weights,
+        average_across_timesteps=True,
+        softmax_loss_function=None,
+        name=None,
+    ):
         with tf.name_scope(name, "sequence_loss_by_example", logits + targets + weights):
             terms = []
-            for logit, target, weight in zip(logits, targets, weights):
+            for logit, target, weight in zip(logits, targets, weights, strict=True):
                 if softmax_loss_function is None:
                     crossent = tf.nn.sparse_softmax_cross_entropy_with_logits(
                         labels=tf.reshape(target, [-1]), logits=logit
@@ -265,20 +355,40 @@ def reference_contrib(tf, tf_slim):
                 log_perps /= tf.add_n(weights) + 1e-12
         return log_perps
 
-    def legacy_sequence_loss(logits, targets, weights, average_across_timesteps=True,
-                             average_across_batch=True, softmax_loss_function=None,
-                             name=None):  # fmt: skip
+    def legacy_sequence_loss(
+        logits,
+        targets,
+        weights,
+        average_across_timesteps=True,
+        average_across_batch=True,
+        softmax_loss_function=None,
+        name=None,
+    ):
         with tf.name_scope(name, "sequence_loss", logits + targets + weights):
-            cost = tf.reduce_sum(sequence_loss_by_example(
-                logits, targets, weights, average_across_timesteps=average_across_timesteps,
-                softmax_loss_function=softmax_loss_function))  # fmt: skip
+            cost = tf.reduce_sum(
+                sequence_loss_by_example(
+                    logits,
+                    targets,
+                    weights,
+                    average_across_timesteps=average_across_timesteps,
+                    softmax_loss_function=softmax_loss_function,
+                )
+            )
             if average_across_batch:
                 return cost / tf.cast(tf.shape(targets[0])[0], cost.dtype)
             return cost
 
-    def sequence_loss(logits, targets, weights, average_across_timesteps=True,
-                      average_across_batch=True, sum_over_timesteps=False, sum_over_batch=False,
-                      softmax_loss_function=None, name=None):  # fmt: skip
+    def sequence_loss(
+        logits,
+        targets,
+        weights,
+        average_across_timesteps=True,
+        average_across_batch=True,
+        sum_over_timesteps=False,
+        sum_over_batch=False,
+        softmax_loss_function=None,
+        name=None,
+    ):
         with tf.name_scope(name, "sequence_loss", [logits, targets, weights]):
             num_classes = tf.shape(logits)[2]
             flat = tf.reshape(logits, [-1, num_classes])
@@ -296,8 +406,9 @@ def reference_contrib(tf, tf_slim):
             ce = tf.reshape(ce, tf.shape(logits)[0:2])
             if average_across_timesteps or average_across_batch:
                 axis = [0] if average_across_batch else [1]
-                return tf.div_no_nan(tf.reduce_sum(ce, axis=axis),
-                                     tf.reduce_sum(weights, axis=axis))  # fmt: skip
+                return tf.div_no_nan(
+                    tf.reduce_sum(ce, axis=axis), tf.reduce_sum(weights, axis=axis)
+                )
             if sum_over_timesteps or sum_over_batch:
                 axis = [0] if sum_over_batch else [1]
                 count = tf.cast(tf.count_nonzero(weights, axis=axis), ce.dtype)
@@ -363,9 +474,7 @@ lstm_block_cell_peephole_clip = _dynamic_case(
 )
 gru_block_cell = _dynamic_case(lambda tf: tf.contrib.rnn.GRUBlockCell(UNITS), 3)
 gru_block_cell_v2 = _dynamic_case(lambda tf: tf.contrib.rnn.GRUBlockCellV2(UNITS), 4)
-layer_norm_basic_lstm = _dynamic_case(
-    lambda tf: tf.contrib.rnn.LayerNormBasicLSTMCell(UNITS), 5
-)
+layer_norm_basic_lstm = _dynamic_case(lambda tf: tf.contrib.rnn.LayerNormBasicLSTMCell(UNITS), 5)
 layer_norm_basic_lstm_dropout = _dynamic_case(
     lambda tf: tf.contrib.rnn.LayerNormBasicLSTMCell(
         UNITS,
