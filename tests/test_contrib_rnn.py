@@ -61,6 +61,7 @@ def _run_dynamic(make_cell, *, weights=None, checkpoint=None, save=None, scope=N
 
 NEW_RNN_SYMBOLS = [
     "LSTMBlockCell",
+    "LSTMBlockFusedCell",
     "GRUBlockCell",
     "GRUBlockCellV2",
     "LayerNormBasicLSTMCell",
@@ -167,6 +168,59 @@ def test_lstm_block_cell_errors():
         state = cell.zero_state(2, tf.float32)
         with pytest.raises(ValueError, match=re.escape("`state` of LSTMBlockCell must be")):
             cell(tf.zeros([2, 4]), (state.c, state.h, state.h))
+
+
+def _run_fused(make_cell, weights, *, as_list=False, sequence_length=None):
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf1.placeholder(tf.float32, [TIME, None, DEPTH])
+        inputs = tf.unstack(x) if as_list else x
+        outputs, state = make_cell()(inputs, dtype=tf.float32, sequence_length=sequence_length)
+        if as_list:
+            outputs = tf.stack(outputs)
+        with tf1.Session(graph=graph) as session:
+            for variable in tf1.global_variables():
+                variable.load(weights[variable.op.name.split("/", 1)[1]], session)
+            names = [v.op.name for v in tf1.global_variables()]
+            return session.run([outputs, state], {x: X.transpose(1, 0, 2)}) + [names]
+
+
+def test_lstm_block_fused_cell_equals_lstm_block_cell():
+    def block():
+        return compat_rnn.LSTMBlockCell(UNITS, use_peephole=True, forget_bias=0.4)
+
+    def fused():
+        return compat_rnn.LSTMBlockFusedCell(UNITS, use_peephole=True, forget_bias=0.4)
+
+    reference = _run_dynamic(block)
+    weights = {k.split("/", 2)[2]: v for k, v in reference["values"].items()}
+    outputs, state, names = _run_fused(fused, weights)
+    assert names == [f"lstm_fused_cell/{k}" for k in weights]
+    np.testing.assert_allclose(outputs.transpose(1, 0, 2), reference["outputs"], atol=1e-6)
+    np.testing.assert_allclose(state.c, reference["state"].c, atol=1e-6)
+    list_outputs, _, _ = _run_fused(fused, weights, as_list=True)
+    np.testing.assert_array_equal(list_outputs, outputs)
+
+
+def test_lstm_block_fused_cell_sequence_length_masks_and_picks_last_state():
+    weights = {
+        "kernel": RNG.uniform(-0.5, 0.5, (DEPTH + UNITS, 4 * UNITS)).astype(np.float32),
+        "bias": np.zeros(4 * UNITS, np.float32),
+    }
+    outputs, state, _ = _run_fused(
+        lambda: compat_rnn.LSTMBlockFusedCell(UNITS), weights, sequence_length=[4, 2, 3]
+    )
+    assert np.all(outputs[2:, 1] == 0.0) and np.all(outputs[3:, 2] == 0.0)
+    np.testing.assert_array_equal(state.h, outputs[[3, 1, 2], [0, 1, 2]])
+
+
+def test_lstm_block_fused_cell_errors():
+    with tf.Graph().as_default():
+        cell = compat_rnn.LSTMBlockFusedCell(UNITS)
+        with pytest.raises(ValueError, match=re.escape("`inputs` of LSTMBlockFusedCell must")):
+            cell(tf.zeros([2, 3]), dtype=tf.float32)
+        with pytest.raises(ValueError, match=re.escape("`dtype` must be given when")):
+            cell(tf.zeros([2, 3, 4]))
 
 
 # -- GRUBlockCell ------------------------------------------------------------------------------

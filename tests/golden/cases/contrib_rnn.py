@@ -99,6 +99,7 @@ def _register_gradients(tf):
 
 def reference_contrib(tf, tf_slim):
     from keras.src.layers.rnn.legacy_cells import LayerRNNCell
+    from keras.src.legacy_tf_layers.base import Layer as LegacyLayer
 
     _register_gradients(tf)
     legacy = tf.nn.rnn_cell
@@ -195,6 +196,79 @@ def reference_contrib(tf, tf_slim):
                 b_c=self._b_c,
             )
             return new_h, new_h
+
+    class LSTMBlockFusedCell(LegacyLayer):
+        def __init__(
+            self,
+            num_units,
+            forget_bias=1.0,
+            cell_clip=None,
+            use_peephole=False,
+            reuse=None,
+            dtype=None,
+            name="lstm_fused_cell",
+        ):
+            super().__init__(_reuse=reuse, name=name, dtype=dtype)
+            self._num_units = num_units
+            self._forget_bias = forget_bias
+            self._cell_clip = cell_clip if cell_clip is not None else -1
+            self._use_peephole = use_peephole
+
+        def build(self, input_shape):
+            n = self._num_units
+            self._kernel = self.add_variable("kernel", [input_shape[2] + n, 4 * n])
+            self._bias = self.add_variable(
+                "bias", [4 * n], initializer=tf.constant_initializer(0.0)
+            )
+            if self._use_peephole:
+                self._peep = [
+                    self.add_variable(k, [n]) for k in ("w_i_diag", "w_f_diag", "w_o_diag")
+                ]
+            self.built = True
+
+        def call(self, inputs, initial_state=None, dtype=None, sequence_length=None):
+            time_len = tf.compat.dimension_value(inputs.shape[0]) or tf.shape(inputs)[0]
+            batch_size = tf.compat.dimension_value(inputs.shape[1]) or tf.shape(inputs)[1]
+            if initial_state is None:
+                z = tf.zeros(tf.stack([batch_size, self._num_units]), dtype=dtype)
+                initial_state = z, z
+            elif dtype is None:
+                dtype = initial_state[0].dtype
+            cs0, h0 = initial_state
+            if self._use_peephole:
+                wci, wcf, wco = self._peep
+            else:
+                wci = wcf = wco = tf.zeros([self._num_units], dtype=dtype)
+            if sequence_length is None:
+                max_len = tf.cast(time_len, tf.int64)
+            else:
+                sequence_length = tf.convert_to_tensor(sequence_length)
+                max_len = tf.cast(tf.reduce_max(sequence_length), tf.int64)
+            _, cs, _, _, _, _, h = tf.raw_ops.BlockLSTM(
+                seq_len_max=max_len,
+                x=inputs,
+                cs_prev=cs0,
+                h_prev=h0,
+                w=self._kernel,
+                wci=wci,
+                wcf=wcf,
+                wco=wco,
+                b=self._bias,
+                forget_bias=self._forget_bias,
+                cell_clip=self._cell_clip,
+                use_peephole=self._use_peephole,
+            )
+            if sequence_length is None:
+                final = legacy.LSTMStateTuple(cs[-1], h[-1])
+            else:
+                mask = tf.transpose(tf.sequence_mask(sequence_length, time_len, dtype=dtype))
+                h *= tf.tile(tf.expand_dims(mask, [-1]), [1, 1, self._num_units])
+                index = tf.stack([sequence_length, tf.range(batch_size)], axis=1)
+                final = legacy.LSTMStateTuple(
+                    tf.gather_nd(tf.concat([tf.expand_dims(cs0, 0), cs], 0), index),
+                    tf.gather_nd(tf.concat([tf.expand_dims(h0, 0), h], 0), index),
+                )
+            return h, final
 
     class GRUBlockCellV2(GRUBlockCell):
         names = ("gates/kernel", "gates/bias", "candidate/kernel", "candidate/bias")
@@ -424,6 +498,7 @@ def reference_contrib(tf, tf_slim):
             "LSTMBlockCell": LSTMBlockCell,
             "GRUBlockCell": GRUBlockCell,
             "GRUBlockCellV2": GRUBlockCellV2,
+            "LSTMBlockFusedCell": LSTMBlockFusedCell,
             "LayerNormBasicLSTMCell": LayerNormBasicLSTMCell,
             "static_rnn": tf.nn.static_rnn,
             "static_bidirectional_rnn": tf.nn.static_bidirectional_rnn,
@@ -456,8 +531,9 @@ def _dynamic_case(make_cell, seed):
     def build(tf):
         x, y, feed = _sequence_data(tf, seed, UNITS)
         lengths = tf.constant([TIME, 2, 3])
+        # One iteration at a time: random ops (dropout) then draw in step order.
         outputs, state = tf.nn.dynamic_rnn(
-            make_cell(tf), x, sequence_length=lengths, dtype=tf.float32
+            make_cell(tf), x, sequence_length=lengths, dtype=tf.float32, parallel_iterations=1
         )
         loss = tf.reduce_mean(tf.square(outputs - y))
         return {"feed": feed, "outputs": {"outputs": outputs, "state": state}, "loss": loss}
@@ -489,6 +565,15 @@ layer_norm_basic_lstm_dropout = _dynamic_case(
 layer_norm_off_basic_lstm = _dynamic_case(
     lambda tf: tf.contrib.rnn.LayerNormBasicLSTMCell(UNITS, layer_norm=False), 7
 )
+
+
+def lstm_block_fused_cell(tf):
+    x, y, feed = _sequence_data(tf, 16, UNITS)
+    cell = tf.contrib.rnn.LSTMBlockFusedCell(UNITS, use_peephole=True, cell_clip=0.4)
+    time_major = tf.transpose(x, [1, 0, 2])
+    outputs, state = cell(time_major, dtype=tf.float32, sequence_length=[4, 2, 3])
+    loss = tf.reduce_mean(tf.square(tf.transpose(outputs, [1, 0, 2]) - y))
+    return {"feed": feed, "outputs": {"outputs": outputs, "state": state}, "loss": loss}
 
 
 def multi_lstm_block_cell(tf):
@@ -673,6 +758,7 @@ CASES = {
     "lstm_block_cell": lstm_block_cell,
     "lstm_block_cell_peephole_clip": lstm_block_cell_peephole_clip,
     "multi_lstm_block_cell": multi_lstm_block_cell,
+    "lstm_block_fused_cell": lstm_block_fused_cell,
     "gru_block_cell": gru_block_cell,
     "gru_block_cell_v2": gru_block_cell_v2,
     "layer_norm_basic_lstm": layer_norm_basic_lstm,

@@ -13,7 +13,12 @@ rnn/multi_rnn_cell/cell_0/basic_lstm_cell/kernel:0
 """
 
 from tf_pipeline.compat.rnn.base import LSTMStateTuple, RNNCell
-from tf_pipeline.compat.rnn.block_cells import GRUBlockCell, GRUBlockCellV2, LSTMBlockCell
+from tf_pipeline.compat.rnn.block_cells import (
+    GRUBlockCell,
+    GRUBlockCellV2,
+    LSTMBlockCell,
+    LSTMBlockFusedCell,
+)
 from tf_pipeline.compat.rnn.cells import BasicLSTMCell, BasicRNNCell, GRUCell, LSTMCell
 from tf_pipeline.compat.rnn.functions import (
     stack_bidirectional_dynamic_rnn,
@@ -39,6 +44,7 @@ __all__ = [
     "GRUBlockCellV2",
     "GRUCell",
     "LSTMBlockCell",
+    "LSTMBlockFusedCell",
     "LSTMCell",
     "LayerNormBasicLSTMCell",
     "LSTMStateTuple",

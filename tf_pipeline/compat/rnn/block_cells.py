@@ -288,3 +288,164 @@ class GRUBlockCellV2(GRUBlockCell):
         "w_c": "candidate/kernel",
         "b_c": "candidate/bias",
     }
+
+
+class LSTMBlockFusedCell(RNNCell):
+    """TF1's ``tf.contrib.rnn.LSTMBlockFusedCell``: a whole LSTM sequence in one kernel.
+
+    Runs ``tf.raw_ops.BlockLSTM`` (the fused kernel TF1 used, whose gradient TensorFlow 2
+    still registers) over time-major inputs. The equations are :class:`LSTMBlockCell`'s;
+    variables, in scope ``lstm_fused_cell``: ``kernel``
+    ``[input_depth + num_units, 4*num_units]``, ``bias`` ``[4*num_units]`` (zeros) and
+    with ``use_peephole`` ``w_i_diag``, ``w_f_diag``, ``w_o_diag``.
+
+    Call it as ``outputs, state = cell(inputs, initial_state=None, dtype=None,
+    sequence_length=None)`` with ``inputs`` ``[time, batch, depth]`` (or a list of
+    ``[batch, depth]`` tensors, then ``outputs`` is a list too); outputs past a
+    sequence's length are zero and ``state`` is its ``LSTMStateTuple`` at its last step.
+
+    Parameters
+    ----------
+    num_units : int
+        Units in the cell, >= 1.
+    forget_bias : float, default=1.0
+    cell_clip : float, optional
+        As for :class:`LSTMBlockCell`.
+    use_peephole : bool, default=False
+    reuse : bool, optional
+    dtype : tf.DType, optional
+    name : str, default="lstm_fused_cell"
+
+    Examples
+    --------
+    >>> import tensorflow as tf
+    >>> from tf_pipeline.compat.rnn import LSTMBlockFusedCell
+    >>> with tf.Graph().as_default():
+    ...     x = tf.compat.v1.placeholder(tf.float32, [5, None, 3])  # time-major
+    ...     out, state = LSTMBlockFusedCell(4)(x, dtype=tf.float32)
+    ...     out.shape.as_list(), tf.compat.v1.global_variables()[0].op.name
+    ([5, None, 4], 'lstm_fused_cell/kernel')
+    """
+
+    def __init__(
+        self,
+        num_units: int,
+        forget_bias: float = 1.0,
+        cell_clip: float | None = None,
+        use_peephole: bool = False,
+        reuse: bool | None = None,
+        dtype: Any = None,
+        name: str = "lstm_fused_cell",
+    ) -> None:
+        super().__init__(name=name, dtype=dtype, _reuse=reuse)
+        self._num_units = check_num_units(num_units)
+        self._forget_bias = forget_bias
+        self._cell_clip = _check_cell_clip(cell_clip)
+        self._use_peephole = use_peephole
+
+    @property
+    def num_units(self) -> int:
+        """Number of units (the output depth)."""
+        return self._num_units
+
+    @property
+    def state_size(self) -> LSTMStateTuple:
+        return LSTMStateTuple(self._num_units, self._num_units)
+
+    @property
+    def output_size(self) -> int:
+        return self._num_units
+
+    def build(self, inputs_shape: tf.TensorShape) -> None:
+        depth = inputs_shape[-1]
+        units = self._num_units
+        self._kernel = self.add_weight("kernel", [depth + units, 4 * units])
+        self._bias = self.add_weight("bias", [4 * units], _constant(0.0, self.dtype))
+        if self._use_peephole:
+            self._w_i_diag = self.add_weight("w_i_diag", [units])
+            self._w_f_diag = self.add_weight("w_f_diag", [units])
+            self._w_o_diag = self.add_weight("w_o_diag", [units])
+
+    def __call__(  # type: ignore[override]
+        self,
+        inputs: Any,
+        initial_state: Any = None,
+        dtype: Any = None,
+        sequence_length: Any = None,
+        scope: Any = None,
+    ) -> tuple[Any, LSTMStateTuple]:
+        """Run the LSTM over ``inputs``; returns ``(outputs, final_state)``."""
+        is_list = isinstance(inputs, list)
+        inputs = tf.stack(inputs) if is_list else tf.convert_to_tensor(inputs, name="inputs")
+        if inputs.shape.rank != 3 or inputs.shape[2] is None:
+            raise ValueError(
+                "`inputs` of LSTMBlockFusedCell must be [time, batch, depth] with a known "
+                f"depth (or a list of [batch, depth] tensors), got shape {inputs.shape}."
+            )
+        if self._scope is None:
+            self._capture_scope(scope)
+        reuse = True if self.built else self._reuse
+        with tf.compat.v1.variable_scope(
+            self._scope, reuse=reuse, auxiliary_name_scope=False
+        ) as current:
+            with tf.compat.v1.name_scope(current.original_name_scope):
+                if not self.built:
+                    if self._dtype is None:
+                        self._dtype = inputs.dtype.base_dtype
+                    with tf.init_scope():
+                        self.build(inputs.shape)
+                    self.built = True
+                outputs, state = self._run(inputs, initial_state, dtype, sequence_length)
+        return (tf.unstack(outputs) if is_list else outputs), state
+
+    def _run(
+        self, inputs: tf.Tensor, initial_state: Any, dtype: Any, sequence_length: Any
+    ) -> tuple[tf.Tensor, LSTMStateTuple]:
+        time_len = inputs.shape[0] if inputs.shape[0] is not None else tf.shape(inputs)[0]
+        batch_size = inputs.shape[1] if inputs.shape[1] is not None else tf.shape(inputs)[1]
+        if initial_state is None:
+            if dtype is None:
+                raise ValueError(
+                    "`dtype` must be given when `initial_state` is None, got dtype=None."
+                )
+            zeros = tf.zeros(tf.stack([batch_size, self._num_units]), dtype=dtype)
+            initial_state = (zeros, zeros)
+        elif len(initial_state) != 2:
+            raise ValueError(
+                "`initial_state` must be None or a (cell_state, output) tuple, "
+                f"got {len(initial_state)} tensors."
+            )
+        dtype = dtype or initial_state[0].dtype
+        cs_prev, h_prev = initial_state
+        if self._use_peephole:
+            wci, wcf, wco = self._w_i_diag, self._w_f_diag, self._w_o_diag
+        else:
+            wci = wcf = wco = tf.zeros([self._num_units], dtype=dtype)
+        if sequence_length is None:
+            max_len = tf.cast(time_len, tf.int64)
+        else:
+            sequence_length = tf.convert_to_tensor(sequence_length)
+            max_len = tf.cast(tf.reduce_max(sequence_length), tf.int64)
+        _, cell_states, _, _, _, _, outputs = tf.raw_ops.BlockLSTM(
+            seq_len_max=max_len,
+            x=inputs,
+            cs_prev=cs_prev,
+            h_prev=h_prev,
+            w=self._kernel,
+            wci=wci,
+            wcf=wcf,
+            wco=wco,
+            b=self._bias,
+            forget_bias=self._forget_bias,
+            cell_clip=self._cell_clip if self._cell_clip is not None else -1.0,
+            use_peephole=self._use_peephole,
+        )
+        if sequence_length is None:
+            return outputs, LSTMStateTuple(cell_states[-1], outputs[-1])
+        mask = tf.transpose(tf.sequence_mask(sequence_length, time_len, dtype=dtype), [1, 0])
+        outputs *= tf.tile(tf.expand_dims(mask, -1), [1, 1, self._num_units])
+        # Index 0 is the initial state, so a sequence's last step is at its length.
+        indices = tf.stack([tf.cast(sequence_length, tf.int32), tf.range(batch_size)], axis=1)
+        final_c = tf.gather_nd(tf.concat([cs_prev[None], cell_states], 0), indices)
+        final_h = tf.gather_nd(tf.concat([h_prev[None], outputs], 0), indices)
+        return outputs, LSTMStateTuple(final_c, final_h)
