@@ -350,21 +350,6 @@ def test_layer_norm_basic_lstm_cell_matches_closed_form(layer_norm):
         assert names == ["bias", "kernel"]
 
 
-@pytest.mark.slow
-def test_layer_norm_basic_lstm_cell_dropout_is_seeded():
-    def make():
-        return compat_rnn.LayerNormBasicLSTMCell(UNITS, dropout_keep_prob=0.5, dropout_prob_seed=3)
-
-    first = _run_dynamic(make)
-    again = _run_dynamic(make, weights=first["values"])
-    no_drop = _run_dynamic(
-        lambda: compat_rnn.LayerNormBasicLSTMCell(UNITS),
-        weights={k: v for k, v in first["values"].items()},
-    )
-    np.testing.assert_array_equal(again["outputs"], first["outputs"])
-    assert np.abs(first["outputs"] - no_drop["outputs"]).max() > 1e-3
-
-
 # -- stacked bidirectional RNNs -----------------------------------------------------------
 
 
