@@ -502,6 +502,7 @@ def reference_contrib(tf, tf_slim):
             "LayerNormBasicLSTMCell": LayerNormBasicLSTMCell,
             "static_rnn": tf.nn.static_rnn,
             "static_bidirectional_rnn": tf.nn.static_bidirectional_rnn,
+            "static_state_saving_rnn": tf.nn.static_state_saving_rnn,
             "stack_bidirectional_rnn": stack_bidirectional_rnn,
             "stack_bidirectional_dynamic_rnn": stack_bidirectional_dynamic_rnn,
         },
@@ -594,6 +595,40 @@ def static_rnn_lstm(tf):
     )
     loss = tf.reduce_mean(tf.square(tf.stack(outputs, axis=1) - y))
     return {"feed": feed, "outputs": {"outputs": outputs, "state": state}, "loss": loss}
+
+
+class _ZeroStateSaver:
+    """The smallest state saver: every state starts at zero; saving is an identity."""
+
+    def __init__(self, tf):
+        self._tf = tf
+        self.saved = {}
+
+    def state(self, name):
+        return self._tf.zeros([BATCH, UNITS])
+
+    def save_state(self, name, value):
+        self.saved[name] = value
+        return self._tf.identity(value)
+
+
+def static_state_saving_rnn_block_cells(tf):
+    x, y, feed = _sequence_data(tf, 18, UNITS)
+    inputs = tf.unstack(x, axis=1)
+    saver = _ZeroStateSaver(tf)
+    lstm_out, lstm_state = tf.contrib.rnn.static_state_saving_rnn(
+        tf.contrib.rnn.LSTMBlockCell(UNITS), inputs, saver, ("c", "h"), scope="lstm"
+    )
+    gru_out, gru_state = tf.contrib.rnn.static_state_saving_rnn(
+        tf.contrib.rnn.GRUBlockCell(UNITS), inputs, saver, "gru", scope="gru"
+    )
+    outputs = tf.stack(lstm_out, axis=1) + tf.stack(gru_out, axis=1)
+    loss = tf.reduce_mean(tf.square(outputs - y))
+    return {
+        "feed": feed,
+        "outputs": {"outputs": outputs, "lstm_state": lstm_state, "gru_state": gru_state},
+        "loss": loss,
+    }
 
 
 def static_bidirectional_rnn_gru(tf):
@@ -766,6 +801,7 @@ CASES = {
     "layer_norm_off_basic_lstm": layer_norm_off_basic_lstm,
     "static_rnn_lstm": static_rnn_lstm,
     "static_bidirectional_rnn_gru": static_bidirectional_rnn_gru,
+    "static_state_saving_rnn_block_cells": static_state_saving_rnn_block_cells,
     "bidirectional_dynamic_rnn_block_cells": bidirectional_dynamic_rnn_block_cells,
     "stack_bidirectional_dynamic_rnn_lstm": stack_bidirectional_dynamic_rnn_lstm,
     "stack_bidirectional_rnn_gru": stack_bidirectional_rnn_gru,

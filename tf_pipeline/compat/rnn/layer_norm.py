@@ -19,6 +19,7 @@ Example
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -30,6 +31,8 @@ from tf_pipeline.compat.rnn.base import (
     check_num_units,
     resolve_activation,
 )
+
+logger = logging.getLogger(__name__)
 
 # Where each normalisation's gamma/beta live, in the order TF1 created them.
 _NORM_SCOPES = ("input", "transform", "forget", "output", "state")
@@ -103,6 +106,8 @@ class LayerNormBasicLSTMCell(RNNCell):
         reuse: bool | None = None,
     ) -> None:
         super().__init__(_reuse=reuse)
+        if input_size is not None:
+            logger.warning("LayerNormBasicLSTMCell: `input_size` is deprecated and unused.")
         self._num_units = check_num_units(num_units)
         self._forget_bias = forget_bias
         self._activation = resolve_activation(activation)
