@@ -125,9 +125,7 @@ def conv1d_and_pooling1d(tf):
     pooled = tf.layers.MaxPooling1D(2, 2, data_format="channels_first")(first)
     averaged = tf.layers.AveragePooling1D(2, 1)(d)
     loss = (
-        tf.reduce_mean(tf.square(c))
-        + tf.reduce_mean(tf.square(pooled))
-        + tf.reduce_mean(averaged)
+        tf.reduce_mean(tf.square(c)) + tf.reduce_mean(tf.square(pooled)) + tf.reduce_mean(averaged)
     )
     return {
         "feed": {x: rng.randn(2, 10, 3).astype(np.float32)},
