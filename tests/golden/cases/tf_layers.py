@@ -357,6 +357,34 @@ def batch_norm_multi_axis_5d(tf):
     }
 
 
+def batch_norm_renorm(tf):
+    rng = _rng(15)
+    x = tf.placeholder(tf.float32, [None, 4])
+    y = tf.placeholder(tf.float32, [None, 1])
+    training = tf.placeholder_with_default(True, [])
+    h = tf.layers.dense(x, 3)
+    plain = tf.layers.batch_normalization(h, renorm=True, renorm_momentum=0.9, training=True)
+    clipped = tf.layers.BatchNormalization(
+        renorm=True,
+        renorm_clipping={"rmin": 0.8, "rmax": 1.25, "dmax": 0.5},
+        momentum=0.9,
+        center=False,
+    )
+    by_tensor = clipped(h, training=training)
+    inference = clipped(h, training=False)
+    conv = tf.layers.batch_normalization(
+        tf.reshape(tf.tile(h, [1, 4]), [-1, 2, 2, 3]), renorm=True, training=True
+    )
+    prediction = tf.layers.dense(tf.concat([plain, by_tensor, tf.layers.flatten(conv)], axis=1), 1)
+    loss = _mse(tf, prediction, y)
+    return {
+        "feed": {x: rng.randn(6, 4).astype(np.float32), y: rng.randn(6, 1).astype(np.float32)},
+        "outputs": {"plain": plain, "by_tensor": by_tensor, "inference": inference, "conv": conv},
+        "loss": loss,
+        "train_op": _train_op(tf, loss),
+    }
+
+
 def cnn_program(tf):
     """A typical TF1 CNN: conv/pool/bn/dropout/dense, Adam, UPDATE_OPS, scoped twice."""
     rng = _rng(14)
@@ -409,5 +437,6 @@ CASES = {
     "batch_norm_tensor_training": batch_norm_tensor_training,
     "batch_norm_inference": batch_norm_inference,
     "batch_norm_multi_axis_5d": batch_norm_multi_axis_5d,
+    "batch_norm_renorm": batch_norm_renorm,
     "cnn_program": cnn_program,
 }

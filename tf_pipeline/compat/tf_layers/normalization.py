@@ -9,7 +9,9 @@ normalised over the channel axis use ``tf.compat.v1.nn.fused_batch_norm`` by def
 (``fused=None``), whose batch variance for the moving average is the unbiased one
 (``n / (n - 1)``), exactly as in TF1; other inputs use ``tf.nn.moments`` (biased).
 
-``renorm``, ``virtual_batch_size`` and ``adjustment`` are not restored: they raise
+``renorm=True`` (batch renormalization, Ioffe 2017) adds ``moving_stddev``,
+``renorm_mean`` and ``renorm_stddev`` and uses the ``tf.nn.moments`` path, as TF1 did.
+``virtual_batch_size`` and ``adjustment`` are not restored: they raise
 ``NotImplementedError``.
 
 Example
@@ -100,9 +102,12 @@ class BatchNormalization(Layer):
     beta_constraint, gamma_constraint : callable or None, default=None
         Projections attached to the variables.
     renorm : bool, default=False
-        Not restored: ``True`` raises ``NotImplementedError``.
-    renorm_clipping, renorm_momentum
-        Only meaningful with ``renorm``.
+        Batch renormalization: normalise with the batch statistics corrected by
+        ``r = stddev / renorm_stddev`` and ``d = (mean - renorm_mean) / renorm_stddev``.
+    renorm_clipping : dict or None, default=None
+        Optional ``'rmin'``, ``'rmax'``, ``'dmax'`` bounds of ``r`` and ``d``.
+    renorm_momentum : float, default=0.99
+        Momentum of ``renorm_mean``/``renorm_stddev``.
     fused : bool or None, default=None
         ``None``/``True``: fused kernel where TF1 used it (4-D/5-D input, one channel
         axis, float16/bfloat16/float32); ``False``: ``tf.nn.moments`` path.
@@ -141,7 +146,6 @@ class BatchNormalization(Layer):
     ) -> None:
         super().__init__(trainable=trainable, name=name, **kwargs)
         for argument, value, default in (
-            ("renorm", renorm, False),
             ("virtual_batch_size", virtual_batch_size, None),
             ("adjustment", adjustment, None),
         ):
@@ -150,7 +154,16 @@ class BatchNormalization(Layer):
                     f"`{argument}` must be {default} in tf_pipeline's tf.layers "
                     f"batch normalization (not restored), got {value!r}."
                 )
-        del renorm_clipping, renorm_momentum
+        self.renorm = bool(renorm)
+        if self.renorm:
+            clipping = dict(renorm_clipping or {})
+            unknown = sorted(set(clipping) - {"rmax", "rmin", "dmax"})
+            if unknown:
+                raise ValueError(
+                    f"`renorm_clipping` keys must be among 'rmax', 'rmin', 'dmax', got {unknown}."
+                )
+            self.renorm_clipping = clipping
+            self.renorm_momentum = renorm_momentum
         if not isinstance(axis, numbers.Integral) and not (
             isinstance(axis, (list, tuple)) and all(isinstance(a, numbers.Integral) for a in axis)
         ):
@@ -188,7 +201,8 @@ class BatchNormalization(Layer):
     def _fused_can_be_used(self) -> bool:
         axis = [self.axis] if isinstance(self.axis, numbers.Integral) else self.axis
         return (
-            len(axis) == 1
+            not self.renorm
+            and len(axis) == 1
             and axis[0] in (-4, -3, -1, 1, 3, 4)
             and (self.dtype or "float32") in ("float16", "bfloat16", "float32")
         )
@@ -257,7 +271,64 @@ class BatchNormalization(Layer):
                 aggregation=tf.VariableAggregation.MEAN,
             )
             setattr(self, attribute, variable)
+        if self.renorm:
+            self._build_renorm(param_shape)
         self.built = True
+
+    def _build_renorm(self, param_shape: list[int]) -> None:
+        variance_initializer = self.moving_variance_initializer
+
+        def stddev_initializer(*args: Any, **kwargs: Any) -> tf.Tensor:
+            return tf.sqrt(variance_initializer(*args, **kwargs))
+
+        for attribute, initializer in (
+            ("moving_stddev", stddev_initializer),
+            ("renorm_mean", self.moving_mean_initializer),
+            ("renorm_stddev", stddev_initializer),
+        ):
+            variable = self.add_weight(
+                attribute,
+                shape=param_shape,
+                dtype=self._param_dtype,
+                initializer=initializer,
+                trainable=False,
+                synchronization=tf.VariableSynchronization.ON_READ,
+                aggregation=tf.VariableAggregation.MEAN,
+            )
+            setattr(self, attribute, variable)
+
+    def _renorm_correction_and_moments(
+        self, mean: tf.Tensor, variance: tf.Tensor, training: Any
+    ) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor]:
+        """TF1's ``r``, ``d`` and the moments that, once used, update the renorm averages."""
+        stddev = tf.sqrt(variance + self.epsilon)
+        renorm_stddev = tf.maximum(self.renorm_stddev, tf.sqrt(self.epsilon))
+        r = stddev / renorm_stddev
+        d = (mean - self.renorm_mean) / renorm_stddev
+        with tf.control_dependencies([r, d]):
+            mean = tf.identity(mean)
+            stddev = tf.identity(stddev)
+        rmin, rmax, dmax = (self.renorm_clipping.get(k) for k in ("rmin", "rmax", "dmax"))
+        if rmin is not None:
+            r = tf.maximum(r, rmin)
+        if rmax is not None:
+            r = tf.minimum(r, rmax)
+        if dmax is not None:
+            d = tf.minimum(tf.maximum(d, -dmax), dmax)
+        r = smart_cond(training, lambda: r, lambda: tf.ones_like(r))
+        d = smart_cond(training, lambda: d, lambda: tf.zeros_like(d))
+
+        def update(variable: tf.Variable, value: tf.Tensor) -> tf.Tensor:
+            value = tf.identity(value)
+            return smart_cond(
+                training,
+                lambda: self._assign_moving_average(variable, value, self.renorm_momentum),
+                lambda: tf.identity(variable),
+            )
+
+        updated = [update(self.renorm_mean, mean), update(self.renorm_stddev, stddev)]
+        with tf.control_dependencies(updated):
+            return r, d, tf.identity(mean), tf.identity(variance)
 
     def _assign_moving_average(
         self, variable: tf.Variable, value: tf.Tensor, momentum: Any
@@ -344,16 +415,48 @@ class BatchNormalization(Layer):
                 training, lambda: batch_variance, lambda: tf.convert_to_tensor(moving_variance)
             )
             new_mean, new_variance = mean, variance
+            if self.renorm:
+                r, d, new_mean, new_variance = self._renorm_correction_and_moments(
+                    new_mean, new_variance, training
+                )
+                r = broadcast(tf.stop_gradient(r, name="renorm_r"))
+                d = broadcast(tf.stop_gradient(d, name="renorm_d"))
+                # TF1's _compose_transforms(r, d, gamma, beta).
+                scale, offset = (
+                    r if scale is None else r * scale,
+                    d if scale is None else d * scale,
+                )
+                if self.beta is not None:
+                    offset = offset + broadcast(self.beta)
 
-            def update(variable: tf.Variable, value: tf.Tensor) -> Callable[[], Any]:
-                return lambda: smart_cond(
+            def moving_mean_update() -> Any:
+                return smart_cond(
                     training,
-                    lambda: self._assign_moving_average(variable, value, self.momentum),
-                    lambda: variable,
+                    lambda: self._assign_moving_average(self.moving_mean, new_mean, self.momentum),
+                    lambda: self.moving_mean,
                 )
 
-            self.add_update(update(self.moving_mean, new_mean))
-            self.add_update(update(self.moving_variance, new_variance))
+            def renorm_variance() -> tf.Tensor:
+                stddev = self._assign_moving_average(
+                    self.moving_stddev, tf.sqrt(new_variance + self.epsilon), self.momentum
+                )
+                with tf.compat.v1.name_scope("AssignNewValue") as scope:
+                    value = tf.nn.relu(stddev * stddev - self.epsilon)
+                    return tf.compat.v1.assign(self.moving_variance, value, name=scope)
+
+            def moving_variance_update() -> Any:
+                return smart_cond(
+                    training,
+                    renorm_variance
+                    if self.renorm
+                    else lambda: self._assign_moving_average(
+                        self.moving_variance, new_variance, self.momentum
+                    ),
+                    lambda: self.moving_variance,
+                )
+
+            self.add_update(moving_mean_update)
+            self.add_update(moving_variance_update)
         mean = tf.cast(mean, inputs.dtype)
         variance = tf.cast(variance, inputs.dtype)
         if offset is not None:
