@@ -377,10 +377,10 @@ def test_dropout_seed_and_training():
         (lambda: tf_layers.Dense(2, bogus=1), TypeError, "`kwargs` must be among"),
         (lambda: tf_layers.BatchNormalization(renorm=True, renorm_clipping={"r": 1}),
          ValueError, "`renorm_clipping` keys must be among 'rmax', 'rmin', 'dmax', got ['r']."),
-        (lambda: tf_layers.BatchNormalization(adjustment=tf.identity), NotImplementedError,
-         "`adjustment` must be None"),
-        (lambda: tf_layers.BatchNormalization(virtual_batch_size=2), NotImplementedError,
-         "`virtual_batch_size` must be None"),
+        (lambda: tf_layers.BatchNormalization(virtual_batch_size=2, adjustment=tf.identity),
+         ValueError, "`adjustment` must be None when `virtual_batch_size` is given"),
+        (lambda: tf_layers.BatchNormalization(virtual_batch_size=0), ValueError,
+         "`virtual_batch_size` must be an int >= 1, got 0."),
     ],
 )  # fmt: skip
 def test_argument_errors(call, error, message):
@@ -397,5 +397,7 @@ def test_input_errors():
             tf_layers.conv2d(unknown, 2, 2)
         with pytest.raises(ValueError, match=re.escape("`axis` must be in [-2, 2), got 3.")):
             tf_layers.batch_normalization(x(2, 3), axis=3)
+        with pytest.raises(ValueError, match="must not include the batch axis 0"):
+            tf_layers.batch_normalization(x(4, 3), axis=[0, 1], virtual_batch_size=2)
         with pytest.raises(TypeError, match="`training` must be a Python bool"):
             tf_layers.dropout(x(2, 3), training="yes")

@@ -385,6 +385,35 @@ def batch_norm_renorm(tf):
     }
 
 
+def batch_norm_virtual_batch_and_adjustment(tf):
+    rng = _rng(16)
+    x = tf.placeholder(tf.float32, [8, 3])
+    y = tf.placeholder(tf.float32, [8, 1])
+    training = tf.placeholder_with_default(True, [])
+    h = tf.layers.dense(x, 4)
+    ghost = tf.layers.batch_normalization(h, virtual_batch_size=2, training=True, momentum=0.9)
+    ghost_tensor = tf.layers.BatchNormalization(virtual_batch_size=4, axis=[2])
+    images = tf.reshape(tf.tile(h, [1, 3]), [8, 2, 3, 2])
+    ghost_images = ghost_tensor(images, training=training)
+    adjusted = tf.layers.batch_normalization(
+        h,
+        training=training,
+        adjustment=lambda shape: (
+            tf.random_uniform(shape[-1:], 0.9, 1.1, seed=4),
+            tf.random_uniform(shape[-1:], -0.1, 0.1, seed=5),
+        ),
+    )
+    flat = tf.concat([ghost, tf.layers.flatten(ghost_images), adjusted], axis=1)
+    prediction = tf.layers.dense(flat, 1)
+    loss = _mse(tf, prediction, y)
+    return {
+        "feed": {x: rng.randn(8, 3).astype(np.float32), y: rng.randn(8, 1).astype(np.float32)},
+        "outputs": {"ghost": ghost, "ghost_images": ghost_images, "adjusted": adjusted},
+        "loss": loss,
+        "train_op": _train_op(tf, loss),
+    }
+
+
 def cnn_program(tf):
     """A typical TF1 CNN: conv/pool/bn/dropout/dense, Adam, UPDATE_OPS, scoped twice."""
     rng = _rng(14)
@@ -438,5 +467,6 @@ CASES = {
     "batch_norm_inference": batch_norm_inference,
     "batch_norm_multi_axis_5d": batch_norm_multi_axis_5d,
     "batch_norm_renorm": batch_norm_renorm,
+    "batch_norm_virtual_batch_and_adjustment": batch_norm_virtual_batch_and_adjustment,
     "cnn_program": cnn_program,
 }

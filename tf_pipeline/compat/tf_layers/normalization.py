@@ -10,9 +10,8 @@ normalised over the channel axis use ``tf.compat.v1.nn.fused_batch_norm`` by def
 (``n / (n - 1)``), exactly as in TF1; other inputs use ``tf.nn.moments`` (biased).
 
 ``renorm=True`` (batch renormalization, Ioffe 2017) adds ``moving_stddev``,
-``renorm_mean`` and ``renorm_stddev`` and uses the ``tf.nn.moments`` path, as TF1 did.
-``virtual_batch_size`` and ``adjustment`` are not restored: they raise
-``NotImplementedError``.
+``renorm_mean`` and ``renorm_stddev``; ``virtual_batch_size`` (ghost batch norm) and
+``adjustment`` are TF1's too. All three use the ``tf.nn.moments`` path, as TF1 did.
 
 Example
 -------
@@ -36,6 +35,7 @@ from typing import Any
 
 import tensorflow as tf
 
+from tf_pipeline._checks import check_int
 from tf_pipeline.compat.tf_layers._utils import constant_value, get_initializer, smart_cond
 from tf_pipeline.compat.tf_layers.base import InputSpec, Layer
 
@@ -80,6 +80,16 @@ def _validate_axis(axis: int | Sequence[int], rank: int | None) -> list[int]:
     return result
 
 
+def _compose_transforms(scale: Any, offset: Any, then_scale: Any, then_offset: Any) -> Any:
+    """``x * scale + offset`` followed by ``* then_scale + then_offset``, as one affine map."""
+    if then_scale is not None:
+        scale = scale * then_scale
+        offset = offset * then_scale
+    if then_offset is not None:
+        offset = offset + then_offset
+    return scale, offset
+
+
 class BatchNormalization(Layer):
     """Batch normalization (Ioffe & Szegedy, 2015) as TF1's ``tf.layers`` had it.
 
@@ -113,8 +123,12 @@ class BatchNormalization(Layer):
         axis, float16/bfloat16/float32); ``False``: ``tf.nn.moments`` path.
     trainable : bool, default=True
         Trainable ``gamma``/``beta``; a non-trainable layer adds no update ops.
-    virtual_batch_size, adjustment
-        Not restored: anything but ``None`` raises ``NotImplementedError``.
+    virtual_batch_size : int or None, default=None
+        Normalise sub-batches separately (TF1 reshapes to ``[virtual_batch_size, -1, ...]``
+        and reduces over the first axis); it must divide the batch size.
+    adjustment : callable or None, default=None
+        ``adjustment(tf.shape(inputs)) -> (scale, bias)`` applied to the normalised values
+        before ``gamma``/``beta``, in training only.
     name : str or None, default=None
         Scope base name (``batch_normalization``, ...).
     """
@@ -145,15 +159,15 @@ class BatchNormalization(Layer):
         **kwargs: Any,
     ) -> None:
         super().__init__(trainable=trainable, name=name, **kwargs)
-        for argument, value, default in (
-            ("virtual_batch_size", virtual_batch_size, None),
-            ("adjustment", adjustment, None),
-        ):
-            if value != default:
-                raise NotImplementedError(
-                    f"`{argument}` must be {default} in tf_pipeline's tf.layers "
-                    f"batch normalization (not restored), got {value!r}."
+        if virtual_batch_size is not None:
+            check_int(virtual_batch_size, "virtual_batch_size", minimum=1)
+            if adjustment is not None:
+                raise ValueError(
+                    "`adjustment` must be None when `virtual_batch_size` is given, "
+                    f"got {adjustment!r}."
                 )
+        self.virtual_batch_size = virtual_batch_size
+        self.adjustment = adjustment
         self.renorm = bool(renorm)
         if self.renorm:
             clipping = dict(renorm_clipping or {})
@@ -202,6 +216,8 @@ class BatchNormalization(Layer):
         axis = [self.axis] if isinstance(self.axis, numbers.Integral) else self.axis
         return (
             not self.renorm
+            and self.virtual_batch_size is None
+            and self.adjustment is None
             and len(axis) == 1
             and axis[0] in (-4, -3, -1, 1, 3, 4)
             and (self.dtype or "float32") in ("float16", "bfloat16", "float32")
@@ -211,6 +227,11 @@ class BatchNormalization(Layer):
         input_shape = tf.TensorShape(input_shape)
         rank = input_shape.rank
         axes = _validate_axis(self.axis, rank)
+        if self.virtual_batch_size is not None and 0 in axes:
+            raise ValueError(
+                f"`axis` must not include the batch axis 0 with `virtual_batch_size`, got "
+                f"{self.axis}."
+            )
         if self.fused:
             self.fused = rank in (4, 5) and self._fused_can_be_used()
         if self.fused:
@@ -232,10 +253,14 @@ class BatchNormalization(Layer):
                     f"`inputs` must have a known size on axis {a}, got shape {input_shape}."
                 )
         self.input_spec = InputSpec(ndim=rank, axes=sizes)
-        if len(axes) == 1:
+        if len(axes) == 1 and self.virtual_batch_size is None:
             param_shape: list[int] = [sizes[axes[0]]]
         else:
             param_shape = [sizes.get(i, 1) for i in range(rank)]
+            if self.virtual_batch_size is not None:
+                # The statistics gain an axis for the virtual batches.
+                param_shape.insert(1, 1)
+                self.axis = [a + 1 for a in axes]
         self._param_shape = param_shape
         if self.scale:
             self.gamma = self.add_weight(
@@ -346,7 +371,13 @@ class BatchNormalization(Layer):
             training = False
         if self.fused:
             return self._fused_batch_norm(inputs, training)
-        return self._moments_batch_norm(inputs, training)
+        if self.virtual_batch_size is None:
+            return self._moments_batch_norm(inputs, training)
+        shape = tf.shape(inputs)
+        original_shape = tf.concat([tf.constant([-1]), shape[1:]], axis=0)
+        expanded_shape = tf.concat([tf.constant([self.virtual_batch_size, -1]), shape[1:]], 0)
+        outputs = self._moments_batch_norm(tf.reshape(inputs, expanded_shape), training)
+        return tf.reshape(outputs, original_shape)
 
     def _fused_batch_norm(self, inputs: tf.Tensor, training: Any) -> tf.Tensor:
         def constant(value: float) -> tf.Tensor:
@@ -388,6 +419,8 @@ class BatchNormalization(Layer):
         input_shape = inputs.shape
         ndims = input_shape.rank
         reduction_axes = [i for i in range(ndims) if i not in self.axis]
+        if self.virtual_batch_size is not None:
+            del reduction_axes[1]  # one set of statistics per virtual batch
         broadcast_shape = [1] * ndims
         broadcast_shape[self.axis[0]] = input_shape[self.axis[0]]
 
@@ -404,8 +437,16 @@ class BatchNormalization(Layer):
         if constant_value(training) is False:
             mean, variance = self.moving_mean, self.moving_variance
         else:
+            if self.adjustment is not None:
+                adj_scale, adj_bias = self.adjustment(tf.shape(inputs))
+                adj_scale = smart_cond(
+                    training, lambda: adj_scale, lambda: tf.ones_like(adj_scale)
+                )
+                adj_bias = smart_cond(training, lambda: adj_bias, lambda: tf.zeros_like(adj_bias))
+                scale, offset = _compose_transforms(adj_scale, adj_bias, scale, offset)
+            keep_dims = self.virtual_batch_size is not None or len(self.axis) > 1
             batch_mean, batch_variance = tf.nn.moments(
-                tf.cast(inputs, self._param_dtype), reduction_axes, keepdims=len(self.axis) > 1
+                tf.cast(inputs, self._param_dtype), reduction_axes, keepdims=keep_dims
             )
             moving_mean, moving_variance = self.moving_mean, self.moving_variance
             mean = smart_cond(
@@ -414,20 +455,18 @@ class BatchNormalization(Layer):
             variance = smart_cond(
                 training, lambda: batch_variance, lambda: tf.convert_to_tensor(moving_variance)
             )
-            new_mean, new_variance = mean, variance
+            if self.virtual_batch_size is not None:
+                new_mean = tf.reduce_mean(mean, axis=1, keepdims=True)
+                new_variance = tf.reduce_mean(variance, axis=1, keepdims=True)
+            else:
+                new_mean, new_variance = mean, variance
             if self.renorm:
                 r, d, new_mean, new_variance = self._renorm_correction_and_moments(
                     new_mean, new_variance, training
                 )
                 r = broadcast(tf.stop_gradient(r, name="renorm_r"))
                 d = broadcast(tf.stop_gradient(d, name="renorm_d"))
-                # TF1's _compose_transforms(r, d, gamma, beta).
-                scale, offset = (
-                    r if scale is None else r * scale,
-                    d if scale is None else d * scale,
-                )
-                if self.beta is not None:
-                    offset = offset + broadcast(self.beta)
+                scale, offset = _compose_transforms(r, d, scale, offset)
 
             def moving_mean_update() -> Any:
                 return smart_cond(
