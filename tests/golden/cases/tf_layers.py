@@ -414,6 +414,51 @@ def batch_norm_virtual_batch_and_adjustment(tf):
     }
 
 
+def custom_layer_subclass(tf):
+    """A user's own ``tf.layers.Layer`` subclass (build/call/add_variable/add_loss)."""
+
+    class ScaleShift(tf.layers.Layer):
+        def __init__(self, rate, **kwargs):
+            super().__init__(**kwargs)
+            self.rate = rate
+
+        def build(self, input_shape):
+            size = int(input_shape[-1])
+            self.scale = self.add_variable(
+                "scale", [size], initializer=tf.ones_initializer(), regularizer=tf.nn.l2_loss
+            )
+            self.shift = self.add_weight("shift", [size])
+            self.steps = self.add_weight(
+                "steps", [], initializer=tf.zeros_initializer(), trainable=False
+            )
+            super().build(input_shape)
+
+        def call(self, inputs):
+            self.add_loss(self.rate * tf.reduce_sum(tf.abs(self.shift)))
+            return inputs * self.scale + self.shift
+
+    rng = _rng(17)
+    x = tf.placeholder(tf.float32, [None, 3])
+    y = tf.placeholder(tf.float32, [None, 3])
+    layer = ScaleShift(0.01)
+    first = layer(x)
+    second = layer(tf.layers.dense(x, 3))
+    loss = _mse(tf, first + second, y) + tf.losses.get_regularization_loss()
+    return {
+        "feed": {x: rng.randn(5, 3).astype(np.float32), y: rng.randn(5, 3).astype(np.float32)},
+        "outputs": {
+            "first": first,
+            "second": second,
+            "layer_losses": tf.add_n(layer.losses),
+            "counts": tf.constant(
+                [len(layer.variables), len(layer.trainable_variables), len(layer.losses)]
+            ),
+        },
+        "loss": loss,
+        "train_op": _train_op(tf, loss),
+    }
+
+
 def cnn_program(tf):
     """A typical TF1 CNN: conv/pool/bn/dropout/dense, Adam, UPDATE_OPS, scoped twice."""
     rng = _rng(14)
@@ -468,5 +513,6 @@ CASES = {
     "batch_norm_multi_axis_5d": batch_norm_multi_axis_5d,
     "batch_norm_renorm": batch_norm_renorm,
     "batch_norm_virtual_batch_and_adjustment": batch_norm_virtual_batch_and_adjustment,
+    "custom_layer_subclass": custom_layer_subclass,
     "cnn_program": cnn_program,
 }

@@ -341,6 +341,10 @@ class Layer:
             self._non_trainable_weights.append(variable)
         return variable
 
+    def add_variable(self, *args: Any, **kwargs: Any) -> tf.Variable:
+        """TF1's older name of :meth:`add_weight`."""
+        return self.add_weight(*args, **kwargs)
+
     def _add_losses(self, losses: list[tf.Tensor]) -> None:
         self._losses.extend(losses)
         _add_to_collection(losses, tf.compat.v1.GraphKeys.REGULARIZATION_LOSSES)
