@@ -353,9 +353,11 @@ def test_dropout_seed_and_training():
     with tf.Graph().as_default() as graph:
         on = tf_layers.dropout(tf.constant(data), 0.5, seed=1, training=True)
         off = tf_layers.dropout(tf.constant(data), 0.5, seed=1)
+        same_seed = tf_layers.dropout(tf.constant(data), 0.5, seed=1, training=np.bool_(True))
         with V1.Session(graph=graph) as session:
-            first, untouched = session.run([on, off])
+            first, untouched, again = session.run([on, off, same_seed])
     np.testing.assert_array_equal(untouched, data)
+    np.testing.assert_array_equal(again, first)  # numpy's bool is a Python bool here
     assert set(np.unique(first)) <= {0.0, 2.0} and 0 < (first == 0).mean() < 1
 
 

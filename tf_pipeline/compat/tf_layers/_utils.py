@@ -10,6 +10,7 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
 import tensorflow as tf
 
 from tf_pipeline._checks import check_choice
@@ -123,7 +124,7 @@ def get_initializer(initializer: object, name: str) -> Any:
 
 def constant_value(pred: object) -> bool | None:
     """The Python value of ``training`` when it is known while building, else ``None``."""
-    if isinstance(pred, (bool, numbers.Integral)):
+    if isinstance(pred, (bool, np.bool_, numbers.Integral)):
         return bool(pred)
     if isinstance(pred, (tf.Tensor, tf.Variable)):
         value = tf.get_static_value(pred)
