@@ -27,7 +27,7 @@ from golden.harness import SEED, golden_prefix, load_cases  # noqa: E402
 V1 = tf.compat.v1
 RNG = np.random.default_rng(0)
 
-# dir(tf.compat.v1.layers) of TF 2.15, less `experimental` (not restored).
+# dir(tf.compat.v1.layers) of TF 2.15.
 TF215_NAMES = [
     "AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "BatchNormalization",
     "Conv1D", "Conv2D", "Conv2DTranspose", "Conv3D", "Conv3DTranspose", "Dense", "Dropout",
@@ -35,7 +35,7 @@ TF215_NAMES = [
     "SeparableConv1D", "SeparableConv2D", "average_pooling1d", "average_pooling2d",
     "average_pooling3d", "batch_normalization", "conv1d", "conv2d", "conv2d_transpose",
     "conv3d", "conv3d_transpose", "dense", "dropout", "flatten", "max_pooling1d",
-    "max_pooling2d", "max_pooling3d", "separable_conv1d", "separable_conv2d",
+    "max_pooling2d", "max_pooling3d", "separable_conv1d", "separable_conv2d", "experimental",
 ]  # fmt: skip
 
 
@@ -55,14 +55,17 @@ def test_namespace_has_exactly_tf1_names_all_ours():
     assert sorted(dir(tf1.layers)) == sorted(TF215_NAMES)
     for name in TF215_NAMES:
         assert getattr(tf1.layers, name) is getattr(tf_layers, name)
-        assert getattr(tf1.layers, name).__module__.startswith("tf_pipeline.compat.tf_layers")
+        ours = getattr(tf1.layers, name)
+        module = ours.__name__ if name == "experimental" else ours.__module__
+        assert module.startswith("tf_pipeline.compat.tf_layers")
+    assert {"keras_style_scope", "set_keras_style"} <= set(dir(tf1.layers.experimental))
 
 
 def test_unknown_names_raise_attribute_error_naming_them():
     with pytest.raises(AttributeError, match="has no attribute 'Convolution2D'"):
         tf1.layers.Convolution2D  # noqa: B018
-    with pytest.raises(AttributeError, match="experimental.*not restored"):
-        tf1.layers.experimental  # noqa: B018
+    with pytest.raises(AttributeError, match="has no attribute 'MaxPool2D'"):
+        tf1.layers.MaxPool2D  # noqa: B018
 
 
 def test_compat_layers_dense_import_path_still_works():
@@ -282,6 +285,29 @@ def test_scope_name_before_call_and_eager_call_raise():
         layer.scope_name  # noqa: B018
     with pytest.raises(RuntimeError, match="build graph ops"):
         layer(np.ones((2, 3), np.float32))
+
+
+def test_keras_style_scope_gives_each_object_its_own_variables():
+    with tf.Graph().as_default():
+        inputs = x(3, 4)
+        with tf_layers.experimental.keras_style_scope():
+            first, second = tf_layers.Dense(2), tf_layers.Dense(2, name="fc")
+            with pytest.raises(ValueError, match=re.escape("`scope` must be None")):
+                tf_layers.dense(inputs, 2, name="fc")
+            with pytest.raises(ValueError, match=re.escape("`reuse` must be None")):
+                tf_layers.Dense(2, _reuse=True)
+        plain = tf_layers.Dense(2)
+        a, b = first(inputs), first(inputs)
+        second(inputs)
+        plain(inputs)
+        assert names() == [
+            "dense_1/kernel", "dense_1/bias", "fc/kernel", "fc/bias", "dense/kernel", "dense/bias"
+        ]  # fmt: skip
+        assert (a.op.name, b.op.name) == ("dense_1/BiasAdd", "dense_1_1/BiasAdd")
+        assert first.variables == V1.global_variables()[:2]
+        with pytest.raises(ValueError, match=re.escape("`scope` must be None")):
+            first(inputs, scope="s")
+    assert not tf_layers.experimental.is_in_keras_style_scope()
 
 
 # --- collections -----------------------------------------------------------------------------

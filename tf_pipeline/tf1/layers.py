@@ -4,7 +4,6 @@ Under Keras 3 every ``tf.compat.v1.layers`` symbol raises "not available with
 Keras 3"; all of them are rebuilt in :mod:`tf_pipeline.compat.tf_layers` with TF1's
 variable names, reuse and collections. Nothing falls through to
 ``tensorflow.compat.v1.layers``: a name TF1 did not have is an ``AttributeError``.
-``tf.layers.experimental`` (``keras_style_scope``, ``set_keras_style``) is not restored.
 """
 
 from __future__ import annotations
@@ -40,6 +39,7 @@ from tf_pipeline.compat.tf_layers import (
     conv3d_transpose,
     dense,
     dropout,
+    experimental,
     flatten,
     max_pooling1d,
     max_pooling2d,
@@ -79,6 +79,7 @@ __all__ = [
     "conv3d_transpose",
     "dense",
     "dropout",
+    "experimental",
     "flatten",
     "max_pooling1d",
     "max_pooling2d",
@@ -89,11 +90,6 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    if name == "experimental":
-        raise AttributeError(
-            "module 'tf_pipeline.tf1.layers' has no attribute 'experimental': "
-            "tf.layers.experimental (keras_style_scope, set_keras_style) is not restored"
-        )
     raise AttributeError(
         f"module 'tf_pipeline.tf1.layers' has no attribute {name!r} (nor had TF1's tf.layers)"
     )

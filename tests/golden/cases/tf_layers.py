@@ -459,6 +459,26 @@ def custom_layer_subclass(tf):
     }
 
 
+def keras_style_scope(tf):
+    """``tf.layers.experimental.keras_style_scope``: per-object variables, no scopes."""
+    rng = _rng(18)
+    x = tf.placeholder(tf.float32, [None, 3])
+    y = tf.placeholder(tf.float32, [None, 2])
+    with tf.layers.experimental.keras_style_scope():
+        hidden = tf.layers.Dense(4, activation=tf.nn.relu, kernel_regularizer=tf.nn.l2_loss)
+        out = tf.layers.Dense(2, name="out")
+        first = out(hidden(x))
+        second = out(hidden(x * 0.5))
+        third = tf.layers.dense(x, 2)
+    loss = _mse(tf, first + second + third, y) + 0.01 * tf.losses.get_regularization_loss()
+    return {
+        "feed": {x: rng.randn(5, 3).astype(np.float32), y: rng.randn(5, 2).astype(np.float32)},
+        "outputs": {"first": first, "second": second, "third": third},
+        "loss": loss,
+        "train_op": _train_op(tf, loss),
+    }
+
+
 def cnn_program(tf):
     """A typical TF1 CNN: conv/pool/bn/dropout/dense, Adam, UPDATE_OPS, scoped twice."""
     rng = _rng(14)
@@ -514,5 +534,6 @@ CASES = {
     "batch_norm_renorm": batch_norm_renorm,
     "batch_norm_virtual_batch_and_adjustment": batch_norm_virtual_batch_and_adjustment,
     "custom_layer_subclass": custom_layer_subclass,
+    "keras_style_scope": keras_style_scope,
     "cnn_program": cnn_program,
 }

@@ -10,6 +10,7 @@ Functions and classes with TF1's signatures, variable names (``dense/kernel``,
 - :mod:`.convolutional`: ``Conv1D/2D/3D``, ``SeparableConv1D/2D``, ``Conv2D/3DTranspose``;
 - :mod:`.pooling`: ``MaxPooling1D/2D/3D``, ``AveragePooling1D/2D/3D``;
 - :mod:`.normalization`: ``BatchNormalization``;
+- :mod:`.experimental`: ``keras_style_scope``, ``set_keras_style``;
 
 each with its lower-case function (``dense``, ``conv2d``, ...).
 
@@ -25,6 +26,7 @@ Example
 [None, 1]
 """
 
+from tf_pipeline.compat.tf_layers import experimental
 from tf_pipeline.compat.tf_layers.base import InputSpec, Layer
 from tf_pipeline.compat.tf_layers.convolutional import (
     Conv1D,
@@ -90,6 +92,7 @@ __all__ = [
     "conv3d_transpose",
     "dense",
     "dropout",
+    "experimental",
     "flatten",
     "max_pooling1d",
     "max_pooling2d",

@@ -28,6 +28,7 @@ Example
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 import weakref
@@ -39,6 +40,7 @@ import numpy as np
 import tensorflow as tf
 
 from tf_pipeline.compat.tf_layers._utils import as_list
+from tf_pipeline.compat.tf_layers.experimental import is_in_keras_style_scope
 
 __all__ = ["InputSpec", "Layer"]
 
@@ -206,6 +208,14 @@ class Layer:
         self.built = False
         self.input_spec: InputSpec | None = None
         self._init_set_name(name)
+        self._keras_style = is_in_keras_style_scope()
+        if self._keras_style:
+            for argument, value in (("scope", scope), ("reuse", self._reuse)):
+                if value is not None:
+                    raise ValueError(
+                        f"`{argument}` must be None when keras style layers are enabled, "
+                        f"got {value!r}."
+                    )
         if scope:
             with tf.compat.v1.variable_scope(scope) as captured_scope:
                 self._scope: tf.compat.v1.VariableScope | None = captured_scope
@@ -311,6 +321,10 @@ class Layer:
             trainable = True
         if dtype is None:
             dtype = self._dtype or tf.float32
+        if self._keras_style:
+            return self._add_keras_style_weight(
+                name, shape, tf.as_dtype(dtype), initializer, regularizer, trainable, constraint
+            )
         existing = {id(v) for v in tf.compat.v1.global_variables()}
         self._set_scope(None)
         reuse = self.built or self._reuse
@@ -336,6 +350,43 @@ class Layer:
         # A reused variable created non-trainable stays out of trainable_variables.
         in_trainables = any(v is variable for v in tf.compat.v1.trainable_variables())
         if trainable and self.trainable and in_trainables:
+            self._trainable_weights.append(variable)
+        else:
+            self._non_trainable_weights.append(variable)
+        return variable
+
+    def _add_keras_style_weight(
+        self,
+        name: str,
+        shape: Any,
+        dtype: tf.DType,
+        initializer: Any,
+        regularizer: Callable[[tf.Variable], tf.Tensor] | None,
+        trainable: bool,
+        constraint: Callable[[tf.Tensor], tf.Tensor] | None,
+    ) -> tf.Variable:
+        """A variable owned by this object, named after the layer (Keras-style scope)."""
+        if initializer is None:
+            floating = dtype.is_floating
+            initializer = (
+                tf.compat.v1.glorot_uniform_initializer()
+                if floating
+                else tf.compat.v1.zeros_initializer()
+            )
+        variable = tf.compat.v1.Variable(
+            initial_value=functools.partial(initializer, list(shape), dtype=dtype),
+            name=name,
+            trainable=trainable and self.trainable,
+            dtype=dtype,
+            constraint=constraint,
+            use_resource=True,
+        )
+        if regularizer is not None:
+            with tf.compat.v1.name_scope(f"{name}/Regularizer"):
+                loss = regularizer(variable)
+            if loss is not None:
+                self._add_losses([loss])
+        if trainable and self.trainable:
             self._trainable_weights.append(variable)
         else:
             self._non_trainable_weights.append(variable)
@@ -433,33 +484,46 @@ class Layer:
                 "(or a TF1 script's default graph), not eagerly."
             )
         scope = kwargs.pop("scope", None)
+        if self._keras_style and scope is not None:
+            raise ValueError(
+                f"`scope` must be None when keras style layers are enabled, got {scope!r}."
+            )
         if "training" in kwargs and "training" not in self._call_args:
             kwargs.pop("training")
         inputs = tf.nest.map_structure(
             lambda x: tf.convert_to_tensor(x) if isinstance(x, (np.ndarray, float, int)) else x,
             inputs,
         )
+        if self._keras_style:
+            with tf.compat.v1.name_scope(self._name):
+                outputs = self._build_and_call(inputs, args, kwargs)
+            _add_to_collection(self.updates, tf.compat.v1.GraphKeys.UPDATE_OPS)
+            return outputs
         self._set_scope(scope)
         reuse = True if self.built else self._reuse
         with tf.compat.v1.variable_scope(
             self._scope, reuse=reuse, auxiliary_name_scope=False
         ) as variable_scope:
             self._current_scope = variable_scope
-            if self.input_spec is not None:
-                for tensor in as_list(inputs):
-                    self.input_spec.check(tensor, self._name)
             with tf.compat.v1.name_scope(variable_scope.original_name_scope):
-                if not self.built:
-                    first = as_list(inputs)[0]
-                    if self._dtype is None and hasattr(first, "dtype"):
-                        self._dtype = first.dtype.base_dtype.name
-                    shapes = tf.nest.map_structure(lambda t: t.shape, inputs)
-                    self.build(shapes)
-                    self.built = True
-                outputs = self.call(inputs, *args, **kwargs)
-                if self._activity_regularizer is not None:
-                    self._activity_losses(outputs)
+                outputs = self._build_and_call(inputs, args, kwargs)
         _add_to_collection(self.updates, tf.compat.v1.GraphKeys.UPDATE_OPS)
+        return outputs
+
+    def _build_and_call(self, inputs: Any, args: tuple, kwargs: dict[str, Any]) -> Any:
+        """Check the inputs, build on the first call, call, add activity losses."""
+        if self.input_spec is not None:
+            for tensor in as_list(inputs):
+                self.input_spec.check(tensor, self._name)
+        if not self.built:
+            first = as_list(inputs)[0]
+            if self._dtype is None and hasattr(first, "dtype"):
+                self._dtype = first.dtype.base_dtype.name
+            self.build(tf.nest.map_structure(lambda t: t.shape, inputs))
+            self.built = True
+        outputs = self.call(inputs, *args, **kwargs)
+        if self._activity_regularizer is not None:
+            self._activity_losses(outputs)
         return outputs
 
     def _activity_losses(self, outputs: Any) -> None:
