@@ -429,3 +429,27 @@ def test_input_errors():
             tf_layers.batch_normalization(x(4, 3), axis=[0, 1], virtual_batch_size=2)
         with pytest.raises(TypeError, match="`training` must be a Python bool"):
             tf_layers.dropout(x(2, 3), training="yes")
+
+
+@pytest.mark.parametrize(
+    ("cls", "args", "kwargs", "shape"),
+    [
+        (tf_layers.Conv1D, (2, 3), {"padding": "causal", "dilation_rate": 2}, (2, 9, 3)),
+        (tf_layers.Conv2D, (2, 3), {"strides": 2, "data_format": "channels_first"}, (2, 3, 7, 7)),
+        (tf_layers.Conv3D, (2, 2), {"padding": "same", "strides": 2}, (1, 5, 5, 5, 2)),
+        (tf_layers.SeparableConv1D, (2, 3), {"strides": 2}, (2, 9, 3)),
+        (tf_layers.SeparableConv2D, (2, 3), {"dilation_rate": 2}, (2, 7, 7, 3)),
+        (tf_layers.Conv2DTranspose, (2, 3), {"strides": 2}, (2, 4, 4, 3)),
+        (tf_layers.Conv3DTranspose, (2, 2), {"strides": 2, "padding": "same"}, (1, 2, 3, 2, 1)),
+        (tf_layers.MaxPooling1D, (2, 2), {"padding": "same"}, (2, 9, 3)),
+        (tf_layers.AveragePooling2D, (3, 2), {"data_format": "channels_first"}, (2, 3, 7, 7)),
+        (tf_layers.MaxPooling3D, (2, 1), {}, (1, 5, 5, 5, 2)),
+        (tf_layers.Dense, (4,), {}, (2, 3, 5)),
+        (tf_layers.Flatten, (), {}, (2, 3, 5)),
+    ],
+)
+def test_compute_output_shape_is_the_built_shape(cls, args, kwargs, shape):
+    with tf.Graph().as_default():
+        layer = cls(*args, **kwargs)
+        outputs = layer(x(*shape))
+        assert layer.compute_output_shape(shape).as_list() == outputs.shape.as_list()

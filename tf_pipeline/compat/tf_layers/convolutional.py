@@ -139,6 +139,22 @@ class _Conv(Layer):
             return self.activation(outputs)
         return outputs
 
+    def _output_length(self, length: int | None, size: int, stride: int, dilation: int) -> Any:
+        return conv_output_length(length, size, self.padding, stride, dilation)
+
+    def compute_output_shape(self, input_shape: Any) -> tf.TensorShape:
+        shape = tf.TensorShape(input_shape).as_list()
+        first = self.data_format == "channels_first"
+        spatial = shape[2:] if first else shape[1:-1]
+        out = [
+            self._output_length(n, k, s, d)
+            for n, k, s, d in zip(
+                spatial, self.kernel_size, self.strides, self.dilation_rate, strict=True
+            )
+        ]
+        dims = [shape[0], self.filters, *out] if first else [shape[0], *out, self.filters]
+        return tf.TensorShape(dims)
+
     def _causal_padding(self) -> list[list[int]]:
         left = self.dilation_rate[0] * (self.kernel_size[0] - 1)
         if self.data_format == "channels_last":
@@ -177,19 +193,6 @@ class _PlainConv(_Conv):
             name=type(self).__name__,
         )
         return self._bias_and_activation(outputs)
-
-    def compute_output_shape(self, input_shape: Any) -> tf.TensorShape:
-        shape = tf.TensorShape(input_shape).as_list()
-        first = self.data_format == "channels_first"
-        spatial = shape[2:] if first else shape[1:-1]
-        out = [
-            conv_output_length(n, k, self.padding, s, d)
-            for n, k, s, d in zip(
-                spatial, self.kernel_size, self.strides, self.dilation_rate, strict=True
-            )
-        ]
-        dims = [shape[0], self.filters, *out] if first else [shape[0], *out, self.filters]
-        return tf.TensorShape(dims)
 
 
 class Conv1D(_PlainConv):
@@ -430,6 +433,9 @@ class _ConvTranspose(_Conv):
         if first:
             outputs = tf.transpose(outputs, [0, rank - 1, *range(1, rank - 1)])
         return self._bias_and_activation(outputs)
+
+    def _output_length(self, length: int | None, size: int, stride: int, dilation: int) -> Any:
+        return deconv_output_length(length, size, self.padding, stride)
 
 
 class Conv2DTranspose(_ConvTranspose):
