@@ -77,7 +77,6 @@ def test_compat_layers_dense_import_path_still_works():
 # --- initial values: TF1's graph-seeded Glorot default ---------------------------------------
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("case", ["dense_mlp", "cnn_program", "separable_convs"])
 def test_initial_values_equal_tf215_from_the_graph_seed(case):
     """Without restoring anything, the initial variables equal TF 2.15's checkpoint."""
