@@ -5,6 +5,7 @@
 attributes and as ``from tf_pipeline.tf1.contrib import rnn``.
 """
 
-from tf_pipeline.tf1.contrib import framework, layers, learn, rnn
+from tf_pipeline.tf1.contrib import framework, layers, learn, metrics, rnn, slim
 
 __all__ = ["framework", "layers", "learn", "rnn"]
+__all__ += ["metrics", "slim"]
