@@ -77,7 +77,9 @@ def multiply_gradients(
                 raise ValueError(
                     f"`grads_and_vars` must hold a gradient for {var.op.name}, got None."
                 )
-            multiplier = tf.constant(factors[0], dtype=grad.dtype)
+            multiplier = factors[0]
+            if not isinstance(multiplier, tf.Tensor):
+                multiplier = tf.constant(multiplier, dtype=grad.dtype)
             if isinstance(grad, tf.IndexedSlices):
                 grad = tf.IndexedSlices(grad.values * multiplier, grad.indices, grad.dense_shape)
             else:

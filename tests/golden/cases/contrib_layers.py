@@ -35,17 +35,20 @@ def _tf_slim_on_tf215():
       class lazily from ``tf_keras.legacy_tf_layers.normalization``; the reference venv
       has Keras 2.15, whose ``keras.src.legacy_tf_layers.normalization`` is that module.
     - ``tf_slim.layers.utils.constant_value`` (fused batch_norm, smart_cond) reads
-      ``ops.Tensor`` and calls ``control_flow_ops.cond``, which TF 2.15 moved to
-      ``tensorflow.python.framework.tensor`` and ``tensorflow.python.ops.cond``.
+      ``ops.Tensor`` (learning.py: ``ops.IndexedSlices``) and calls
+      ``control_flow_ops.cond``, which TF 2.15 moved to ``framework.tensor``,
+      ``framework.indexed_slices`` and ``ops.cond``.
     """
     import importlib
     import sys
 
-    from tensorflow.python.framework import ops, tensor
+    from tensorflow.python.framework import indexed_slices, ops, tensor
     from tensorflow.python.ops import cond, control_flow_ops
 
     if not hasattr(ops, "Tensor"):
         ops.Tensor = tensor.Tensor
+    if not hasattr(ops, "IndexedSlices"):
+        ops.IndexedSlices = indexed_slices.IndexedSlices
     if not hasattr(control_flow_ops, "cond"):
         control_flow_ops.cond = cond.cond
 
