@@ -27,7 +27,6 @@ from typing import Any
 
 import tensorflow as tf
 
-from tf_pipeline.compat import layers as _layers
 from tf_pipeline.compat.arg_scope import add_arg_scope
 from tf_pipeline.compat.contrib_layers._utils import (
     DATA_FORMATS_2D,
@@ -36,6 +35,7 @@ from tf_pipeline.compat.contrib_layers._utils import (
     n_tuple,
     smart_cond,
 )
+from tf_pipeline.compat.layers import fully_connected  # decorated with @add_arg_scope
 from tf_pipeline.compat.variables import model_variable
 
 __all__ = [
@@ -51,10 +51,6 @@ __all__ = [
 ]
 
 _V1 = tf.compat.v1
-
-# The same decorated function serves tf.contrib.layers and slim, so one arg_scope
-# entry configures both spellings.
-fully_connected = add_arg_scope(_layers.fully_connected)
 
 
 def _pool(
