@@ -332,3 +332,30 @@ def test_streaming_metrics_aggregate(graph):
         ValueError, match=re.escape("`value_update_tuples` must hold at least one pair")
     ):
         tf1.contrib.metrics.aggregate_metrics()
+
+
+def test_variable_lookups(graph):
+    with tf1.variable_scope("a"):
+        slim.model_variable("w", [1])
+        slim.model_variable("w_1", [1])
+    assert _names(slim.get_variables_by_name("w")) == ["a/w"]
+    assert slim.get_unique_variable("a/w").op.name == "a/w"
+    with pytest.raises(ValueError, match=re.escape("`var_op_name` must name exactly one")):
+        slim.get_unique_variable("a")
+
+
+def test_summaries_by_rank_and_activation(graph):
+    summaries = layers.summarize_tensors(
+        [tf.constant(1.0, name="loss"), tf.zeros([3], name="w"), tf.constant("s")]
+    )
+    assert [s.op.type if s is not None else None for s in summaries] == [
+        "ScalarSummary",
+        "HistogramSummary",
+        None,
+    ]
+    activation = tf.nn.relu6(tf.zeros([2]), name="act")
+    layers.summarize_activation(activation)
+    tags = sorted(
+        op.name for op in tf1.get_default_graph().get_operations() if "Summary" in op.type
+    )
+    assert "act/activation" in tags and "act/zeros" in tags and "act/sixes" in tags

@@ -31,8 +31,13 @@ from tf_pipeline.compat.arg_scope import add_arg_scope
 __all__ = [
     "add_model_variable",
     "assign_from_checkpoint_fn",
+    "get_local_variables",
     "get_model_variables",
+    "get_trainable_variables",
+    "get_unique_variable",
     "get_variables",
+    "get_variables_by_name",
+    "get_variables_by_suffix",
     "get_variables_to_restore",
     "local_variable",
     "model_variable",
@@ -169,6 +174,49 @@ def get_model_variables(
 ) -> list[tf.Variable]:
     """:func:`get_variables` over ``GraphKeys.MODEL_VARIABLES``."""
     return get_variables(scope, suffix, _KEYS.MODEL_VARIABLES)
+
+
+def get_local_variables(
+    scope: str | _V1.VariableScope | None = None, suffix: str | None = None
+) -> list[tf.Variable]:
+    """:func:`get_variables` over ``GraphKeys.LOCAL_VARIABLES``."""
+    return get_variables(scope, suffix, _KEYS.LOCAL_VARIABLES)
+
+
+def get_trainable_variables(
+    scope: str | _V1.VariableScope | None = None, suffix: str | None = None
+) -> list[tf.Variable]:
+    """:func:`get_variables` over ``GraphKeys.TRAINABLE_VARIABLES``."""
+    return get_variables(scope, suffix, _KEYS.TRAINABLE_VARIABLES)
+
+
+def get_variables_by_suffix(suffix: str, scope: str | None = None) -> list[tf.Variable]:
+    """Global variables whose names end in ``suffix``."""
+    return get_variables(scope=scope, suffix=suffix)
+
+
+def get_variables_by_name(given_name: str, scope: str | None = None) -> list[tf.Variable]:
+    """Global variables whose last name component is ``given_name``."""
+    suffix = "/" + given_name + ":|^" + given_name + ":"
+    return get_variables(scope=scope, suffix=suffix)
+
+
+def get_unique_variable(var_op_name: str) -> tf.Variable:
+    """The global variable whose op name is exactly ``var_op_name``.
+
+    Raises
+    ------
+    ValueError
+        If no variable, or none with exactly that name, matches.
+    """
+    candidates = get_variables(scope=var_op_name)
+    for candidate in candidates:
+        if candidate.op.name == var_op_name:
+            return candidate
+    raise ValueError(
+        f"`var_op_name` must name exactly one global variable, got {var_op_name!r} "
+        f"({len(candidates)} variables under that prefix)."
+    )
 
 
 def _check_scopes(scopes: object, name: str) -> Sequence[str]:

@@ -76,6 +76,14 @@ def reference_contrib(tf, tf_slim):
         "batch_norm",
         "conv2d",
         "conv2d_transpose",
+        "conv1d",
+        "conv3d",
+        "bias_add",
+        "softmax",
+        "linear",
+        "relu",
+        "relu6",
+        "elu",
         "convolution",
         "convolution2d",
         "dropout",
@@ -317,7 +325,43 @@ def initializers_seeded(tf):
     return {"outputs": outputs, "loss": loss, "steps": 5}
 
 
+def conv1d_conv3d_bias_softmax_shorthands(tf):
+    rng = np.random.RandomState(8)
+    layers = tf.contrib.layers
+    seq = tf.placeholder(tf.float32, [None, 7, 2])
+    vol = tf.placeholder(tf.float32, [None, 3, 4, 4, 1])
+    a = layers.conv1d(seq, 3, 3, stride=2, activation_fn=tf.nn.sigmoid)
+    b = layers.conv1d(seq, 2, [2], padding="VALID", rate=2, scope="dilated")
+    c = layers.conv3d(vol, 2, [2, 3, 3], stride=[1, 2, 2])
+    d = layers.bias_add(
+        tf.reshape(c, [-1, 3, 2, 4]),
+        activation_fn=tf.nn.tanh,
+        initializer=tf.constant_initializer(0.1),
+    )
+    flat = tf.concat([layers.flatten(a), layers.flatten(b), layers.flatten(d)], 1)
+    hidden = layers.elu(layers.relu6(layers.relu(flat, 6), 5), 4)
+    logits = layers.linear(hidden, 3)
+    probabilities = layers.softmax(tf.reshape(logits, [-1, 1, 3]))
+    loss = -tf.reduce_mean(tf.log(probabilities[:, :, 0]))
+    return {
+        "feed": {
+            seq: rng.randn(2, 7, 2).astype(np.float32),
+            vol: rng.randn(2, 3, 4, 4, 1).astype(np.float32),
+        },
+        "outputs": {
+            "a": a,
+            "b": b,
+            "c": c,
+            "d": d,
+            "hidden": hidden,
+            "probabilities": probabilities,
+        },
+        "loss": loss,
+    }
+
+
 CASES = {
+    "conv1d_conv3d_bias_softmax_shorthands": conv1d_conv3d_bias_softmax_shorthands,
     "conv_pool_regularized": conv_pool_regularized,
     "batch_norm_update_ops": batch_norm_update_ops,
     "batch_norm_in_place_and_tensor_flag": batch_norm_in_place_and_tensor_flag,

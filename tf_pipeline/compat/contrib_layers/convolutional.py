@@ -37,10 +37,14 @@ from tf_pipeline.compat.initializers import xavier_initializer
 from tf_pipeline.compat.variables import model_variable
 
 __all__ = [
+    "conv1d",
     "conv2d",
+    "conv3d",
     "conv2d_transpose",
     "convolution",
+    "convolution1d",
     "convolution2d",
+    "convolution3d",
     "convolution2d_transpose",
     "separable_conv2d",
     "separable_convolution2d",
@@ -479,3 +483,101 @@ def separable_convolution2d(
 conv2d = convolution2d
 conv2d_transpose = convolution2d_transpose
 separable_conv2d = separable_convolution2d
+
+
+@add_arg_scope
+def convolution1d(
+    inputs: tf.Tensor,
+    num_outputs: int,
+    kernel_size: int | Sequence[int],
+    stride: int | Sequence[int] = 1,
+    padding: str = "SAME",
+    data_format: str | None = None,
+    rate: int | Sequence[int] = 1,
+    activation_fn: Activation = tf.nn.relu,
+    normalizer_fn: Callable | None = None,
+    normalizer_params: Mapping | None = None,
+    weights_initializer=_DEFAULT,
+    weights_regularizer: Callable | None = None,
+    biases_initializer=_DEFAULT,
+    biases_regularizer: Callable | None = None,
+    reuse: bool | None = None,
+    variables_collections: Collections | None = None,
+    outputs_collections: Sequence[str] | None = None,
+    trainable: bool = True,
+    scope: str | _V1.VariableScope | None = None,
+) -> tf.Tensor:
+    """Add a 1-D convolution (``tf.contrib.layers.conv1d``); see :func:`convolution`."""
+    return convolution(
+        inputs,
+        num_outputs,
+        kernel_size,
+        stride,
+        padding,
+        data_format,
+        rate,
+        activation_fn,
+        normalizer_fn,
+        normalizer_params,
+        weights_initializer,
+        weights_regularizer,
+        biases_initializer,
+        biases_regularizer,
+        reuse,
+        variables_collections,
+        outputs_collections,
+        trainable,
+        scope,
+        conv_dims=1,
+    )
+
+
+@add_arg_scope
+def convolution3d(
+    inputs: tf.Tensor,
+    num_outputs: int,
+    kernel_size: int | Sequence[int],
+    stride: int | Sequence[int] = 1,
+    padding: str = "SAME",
+    data_format: str | None = None,
+    rate: int | Sequence[int] = 1,
+    activation_fn: Activation = tf.nn.relu,
+    normalizer_fn: Callable | None = None,
+    normalizer_params: Mapping | None = None,
+    weights_initializer=_DEFAULT,
+    weights_regularizer: Callable | None = None,
+    biases_initializer=_DEFAULT,
+    biases_regularizer: Callable | None = None,
+    reuse: bool | None = None,
+    variables_collections: Collections | None = None,
+    outputs_collections: Sequence[str] | None = None,
+    trainable: bool = True,
+    scope: str | _V1.VariableScope | None = None,
+) -> tf.Tensor:
+    """Add a 3-D convolution (``tf.contrib.layers.conv3d``); see :func:`convolution`."""
+    return convolution(
+        inputs,
+        num_outputs,
+        kernel_size,
+        stride,
+        padding,
+        data_format,
+        rate,
+        activation_fn,
+        normalizer_fn,
+        normalizer_params,
+        weights_initializer,
+        weights_regularizer,
+        biases_initializer,
+        biases_regularizer,
+        reuse,
+        variables_collections,
+        outputs_collections,
+        trainable,
+        scope,
+        conv_dims=3,
+    )
+
+
+conv1d = convolution1d
+conv3d = convolution3d

@@ -30,23 +30,32 @@ import tensorflow as tf
 from tf_pipeline.compat.arg_scope import add_arg_scope
 from tf_pipeline.compat.contrib_layers._utils import (
     DATA_FORMATS_2D,
+    Collections,
+    add_variable_to_collections,
     check_data_format,
     collect_named_outputs,
     n_tuple,
     smart_cond,
+    variable_collections,
 )
 from tf_pipeline.compat.layers import fully_connected  # decorated with @add_arg_scope
 from tf_pipeline.compat.variables import model_variable
 
 __all__ = [
     "avg_pool2d",
+    "bias_add",
     "dropout",
+    "elu",
     "embed_sequence",
     "flatten",
     "fully_connected",
+    "linear",
     "max_pool2d",
     "one_hot_encoding",
+    "relu",
+    "relu6",
     "repeat",
+    "softmax",
     "stack",
 ]
 
@@ -313,3 +322,84 @@ def stack(
                 layer_args = [layer_args]
             outputs = layer(outputs, *layer_args, **kwargs)
         return outputs
+
+
+@add_arg_scope
+def bias_add(
+    inputs: tf.Tensor,
+    activation_fn: Callable[[tf.Tensor], tf.Tensor] | None = None,
+    initializer: Any = None,
+    regularizer: Callable | None = None,
+    reuse: bool | None = None,
+    variables_collections: Collections | None = None,
+    outputs_collections: Sequence[str] | None = None,
+    trainable: bool = True,
+    data_format: str = "NHWC",
+    scope: str | _V1.VariableScope | None = None,
+) -> tf.Tensor:
+    """Add a ``biases`` model variable over the channels (contrib's ``bias_add``).
+
+    ``initializer`` defaults to zeros; variable scope ``BiasAdd``.
+
+    Raises
+    ------
+    ValueError
+        On an unknown ``data_format``, unknown rank or channels dimension, or
+        ``'NCHW'`` with an input that is not rank 4.
+    """
+    check_data_format(data_format, DATA_FORMATS_2D)
+    with _V1.variable_scope(scope, "BiasAdd", [inputs], reuse=reuse) as sc:
+        inputs = tf.convert_to_tensor(inputs)
+        rank = inputs.shape.ndims
+        if rank is None:
+            raise ValueError(f"`inputs` must have a known rank, got shape {inputs.shape}.")
+        if rank != 4 and data_format == "NCHW":
+            raise ValueError(f"`inputs` must have rank 4 for 'NCHW', got rank {rank}.")
+        channels = inputs.shape[1 if data_format == "NCHW" else -1]
+        if channels is None:
+            raise ValueError(
+                f"`inputs` must have a known channels dimension, got shape {inputs.shape}."
+            )
+        biases = model_variable(
+            "biases",
+            shape=[channels],
+            dtype=inputs.dtype.base_dtype,
+            initializer=tf.zeros_initializer() if initializer is None else initializer,
+            regularizer=regularizer,
+            collections=variable_collections(variables_collections, "biases"),
+            trainable=trainable,
+        )
+        add_variable_to_collections(biases, variables_collections, "biases")
+        outputs = tf.nn.bias_add(inputs, biases, data_format=data_format)
+        if activation_fn is not None:
+            outputs = activation_fn(outputs)
+        return collect_named_outputs(outputs_collections, sc.name, outputs)
+
+
+@add_arg_scope
+def softmax(logits: tf.Tensor, scope: str | _V1.VariableScope | None = None) -> tf.Tensor:
+    """Softmax over the last axis of ``logits`` of any rank >= 2 (contrib's ``softmax``).
+
+    Raises
+    ------
+    ValueError
+        If ``logits`` has rank < 2 or an unknown last dimension.
+    """
+    with _V1.variable_scope(scope, "softmax", [logits]):
+        logits = tf.convert_to_tensor(logits)
+        rank = logits.shape.ndims
+        if rank is None or rank < 2 or logits.shape[-1] is None:
+            raise ValueError(
+                f"`logits` must have rank >= 2 and a known last dimension, got {logits.shape}."
+            )
+        predictions = tf.nn.softmax(tf.reshape(logits, [-1, logits.shape[-1]]))
+        predictions = tf.reshape(predictions, tf.shape(logits))
+        predictions.set_shape(logits.shape)
+        return predictions
+
+
+# contrib's shorthands: fully_connected with a fixed activation.
+elu = functools.partial(fully_connected, activation_fn=tf.nn.elu)
+linear = functools.partial(fully_connected, activation_fn=None)
+relu = functools.partial(fully_connected, activation_fn=tf.nn.relu)
+relu6 = functools.partial(fully_connected, activation_fn=tf.nn.relu6)

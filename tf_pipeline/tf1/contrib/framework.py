@@ -15,8 +15,13 @@ from tf_pipeline.compat.arg_scope import (
 from tf_pipeline.compat.variables import (
     add_model_variable,
     assign_from_checkpoint_fn,
+    get_local_variables,
     get_model_variables,
+    get_trainable_variables,
+    get_unique_variable,
     get_variables,
+    get_variables_by_name,
+    get_variables_by_suffix,
     get_variables_to_restore,
     local_variable,
     model_variable,
@@ -26,6 +31,9 @@ from tf_pipeline.compat.variables import (
 get_global_step = _tf.compat.v1.train.get_global_step
 get_or_create_global_step = _tf.compat.v1.train.get_or_create_global_step
 assert_global_step = _tf.compat.v1.train.assert_global_step
+init_from_checkpoint = _tf.compat.v1.train.init_from_checkpoint
+list_variables = _tf.train.list_variables
+load_variable = _tf.train.load_variable
 
 __all__ = [
     "add_arg_scope",
@@ -37,11 +45,19 @@ __all__ = [
     "assign_from_checkpoint_fn",
     "current_arg_scope",
     "get_global_step",
+    "get_local_variables",
     "get_model_variables",
+    "get_trainable_variables",
+    "get_unique_variable",
+    "get_variables_by_name",
+    "get_variables_by_suffix",
     "get_or_create_global_step",
     "get_variables",
     "get_variables_to_restore",
     "has_arg_scope",
+    "init_from_checkpoint",
+    "list_variables",
+    "load_variable",
     "local_variable",
     "model_variable",
     "variable",

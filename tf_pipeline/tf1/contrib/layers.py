@@ -1,34 +1,26 @@
-"""``tf.contrib.layers``: TF 1.x's layer functions, initializers and regularizers.
+"""``tf.contrib.layers``: TF 1.x's layer functions, initializers, regularizers and summaries.
 
 Every layer works under ``tf.contrib.framework.arg_scope`` / ``slim.arg_scope`` and
 creates its variables with TF1's names (``Conv/weights``, ``BatchNorm/moving_mean``,
 ``fully_connected/biases``...).
 """
 
-from tf_pipeline.compat.contrib_layers import (
-    avg_pool2d,
-    batch_norm,
-    conv2d,
-    conv2d_transpose,
-    convolution,
-    convolution2d,
-    convolution2d_transpose,
-    dropout,
-    embed_sequence,
-    flatten,
-    fully_connected,
-    layer_norm,
-    max_pool2d,
-    one_hot_encoding,
-    repeat,
-    separable_conv2d,
-    separable_convolution2d,
-    stack,
-)
+from tf_pipeline.compat.contrib_layers import *  # noqa: F403 - this module is that namespace
+from tf_pipeline.compat.contrib_layers import __all__ as _layers_all
 from tf_pipeline.compat.initializers import (
     variance_scaling_initializer,
     xavier_initializer,
     xavier_initializer_conv2d,
+)
+from tf_pipeline.compat.layer_summaries import (
+    summarize_activation,
+    summarize_activations,
+    summarize_biases,
+    summarize_collection,
+    summarize_tensor,
+    summarize_tensors,
+    summarize_variables,
+    summarize_weights,
 )
 from tf_pipeline.compat.layers import optimize_loss
 from tf_pipeline.compat.regularizers import (
@@ -40,30 +32,21 @@ from tf_pipeline.compat.regularizers import (
 )
 
 __all__ = [
+    *_layers_all,
     "apply_regularization",
-    "avg_pool2d",
-    "batch_norm",
-    "conv2d",
-    "conv2d_transpose",
-    "convolution",
-    "convolution2d",
-    "convolution2d_transpose",
-    "dropout",
-    "embed_sequence",
-    "flatten",
-    "fully_connected",
     "l1_l2_regularizer",
     "l1_regularizer",
     "l2_regularizer",
-    "layer_norm",
-    "max_pool2d",
-    "one_hot_encoding",
     "optimize_loss",
-    "repeat",
-    "separable_conv2d",
-    "separable_convolution2d",
-    "stack",
     "sum_regularizer",
+    "summarize_activation",
+    "summarize_activations",
+    "summarize_biases",
+    "summarize_collection",
+    "summarize_tensor",
+    "summarize_tensors",
+    "summarize_variables",
+    "summarize_weights",
     "variance_scaling_initializer",
     "xavier_initializer",
     "xavier_initializer_conv2d",
