@@ -199,10 +199,8 @@ def test_layer_errors(graph):
         ValueError, match=re.escape("`data_format` must be one of 'NHWC', 'NCHW', got 'NWHC'.")
     ):
         layers.batch_norm(x, data_format="NWHC")
-    with pytest.raises(
-        ValueError, match=re.escape("`zero_debias_moving_mean`, `renorm` and `adjustment`")
-    ):
-        layers.batch_norm(x, zero_debias_moving_mean=True)
+    with pytest.raises(ValueError, match=re.escape("`renorm` and `adjustment` must keep")):
+        layers.batch_norm(x, renorm=True)
     with pytest.raises(ValueError, match=re.escape("`inputs` must have rank 4, got rank 2.")):
         layers.conv2d(tf.zeros([2, 3]), 1, 1)
     with pytest.raises(

@@ -202,7 +202,17 @@ def batch_norm_in_place_and_tensor_flag(tf):
     seq = tf.reshape(x, [-1, 3, 6])
     f = layers.batch_norm(seq, decay=0.6, scale=True, scope="rank3")
     g = layers.batch_norm(x, decay=0.6, fused=False, updates_collections=None, scope="moments4")
-    outputs = {"a": a, "b": b, "c": c, "d": d, "e": e, "f": f, "g": g}
+    h = layers.batch_norm(x, decay=0.9, zero_debias_moving_mean=True, scope="debiased4")
+    i = layers.batch_norm(
+        flat,
+        decay=0.9,
+        zero_debias_moving_mean=True,
+        fused=False,
+        batch_weights=tf.constant([1.0, 2.0, 0.5, 1.0, 1.0]),
+        updates_collections=None,
+        scope="weighted2",
+    )
+    outputs = {"a": a, "b": b, "c": c, "d": d, "e": e, "f": f, "g": g, "h": h, "i": i}
     loss = sum(tf.reduce_mean(tf.square(t - 0.5)) for t in outputs.values())
     return {
         "feed": {x: rng.randn(5, 3, 3, 2).astype(np.float32) * 2 + 1},

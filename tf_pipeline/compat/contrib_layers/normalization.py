@@ -7,9 +7,9 @@ moving_variance}`` and ``LayerNorm/{beta, gamma}`` (model variables).
 ``batch_norm`` took one of three routes in TF 1.x, and each is kept because their
 moving-average updates differ in the last bits:
 
-- *fused* (``fused`` not False, rank 2 or 4, and rank 2 or ``updates_collections``
-  other than ``UPDATE_OPS``): ``fused_batch_norm``; the moving variance follows the
-  unbiased batch variance;
+- *fused* (``fused`` not False, rank 2 or 4, and rank 2, ``zero_debias_moving_mean``
+  or ``updates_collections`` other than ``UPDATE_OPS``): ``fused_batch_norm``; the
+  moving variance follows the unbiased batch variance;
 - *layer* (``updates_collections`` is ``UPDATE_OPS``, no ``batch_weights``): what the
   Keras-2 ``BatchNormalization`` layer did, fused for rank 4 and 5 (unbiased moving
   variance), ``nn.moments`` otherwise;
@@ -54,17 +54,65 @@ _V1 = tf.compat.v1
 _UPDATE_OPS = _V1.GraphKeys.UPDATE_OPS
 
 
-def _assign_moving_average(variable: tf.Variable, value: tf.Tensor, decay: Any) -> tf.Tensor:
+def _assign_moving_average(
+    variable: tf.Variable, value: tf.Tensor, decay: Any, zero_debias: bool = False
+) -> tf.Tensor:
     """``variable -= (variable - value) * (1 - decay)``, as TF1's ``assign_moving_average``.
 
     ``decay`` is a Python float (``1 - decay`` is rounded once, in float64) or a
-    tensor (subtracted in the variable's dtype), matching the two TF1 routes.
+    tensor (subtracted in the variable's dtype), matching the two TF1 routes. With
+    ``zero_debias`` the average is kept in ``<var>/biased`` with a step count in
+    ``<var>/local_step`` and ``variable`` receives ``biased / (1 - decay ** steps)``.
     """
     with tf.name_scope("AssignMovingAvg") as scope:
         one_minus = tf.convert_to_tensor(1.0 - decay, name="decay")
         if one_minus.dtype != variable.dtype.base_dtype:
             one_minus = tf.cast(one_minus, variable.dtype.base_dtype)
-        return _V1.assign_sub(variable, (variable - value) * one_minus, name=scope)
+        if not zero_debias:
+            return _V1.assign_sub(variable, (variable - value) * one_minus, name=scope)
+        return _zero_debias(variable, value, one_minus)
+
+
+def _zero_debias(variable: tf.Variable, value: tf.Tensor, one_minus: tf.Tensor) -> tf.Tensor:
+    """TF1's ``moving_averages._zero_debias``, its variable names included.
+
+    TF1 opened ``variable_scope(variable.name[:-2])`` inside the layer's scope, so the
+    extra variables are ``BatchNorm/BatchNorm/moving_mean/biased`` and ``.../local_step``;
+    kept for checkpoint compatibility.
+    """
+    with _V1.variable_scope(variable.name[: -len(":0")], values=[variable, value, one_minus]):
+        scope = _V1.get_variable_scope()
+
+        def unique(name: str) -> str:
+            if scope.reuse:
+                return name
+            existing = {v.op.name for v in scope.global_variables()}
+            full_name = scope.name + "/" + name
+            if full_name not in existing:
+                return name
+            index = 1
+            while f"{full_name}_{index}" in existing:
+                index += 1
+            return f"{name}_{index}"
+
+        biased = _V1.get_variable(
+            unique("biased"),
+            initializer=tf.zeros_initializer(),
+            shape=variable.shape,
+            dtype=variable.dtype.base_dtype,
+            trainable=False,
+        )
+        local_step = _V1.get_variable(
+            unique("local_step"),
+            shape=[],
+            dtype=variable.dtype.base_dtype,
+            initializer=tf.zeros_initializer(),
+            trainable=False,
+        )
+    update_biased = _V1.assign_sub(biased, (biased - value) * one_minus)
+    update_local_step = _V1.assign_add(local_step, 1)
+    bias_factor = 1 - tf.pow(1.0 - one_minus, update_local_step)
+    return _V1.assign(variable, update_biased / bias_factor)
 
 
 def _params(
@@ -114,7 +162,16 @@ def _params(
 
 
 def _fused_route(
-    inputs, params, *, rank, data_format, epsilon, is_training, decay, updates_collections
+    inputs,
+    params,
+    *,
+    rank,
+    data_format,
+    epsilon,
+    is_training,
+    decay,
+    updates_collections,
+    zero_debias,
 ):
     """contrib's ``_fused_batch_norm`` (rank 2 is reshaped to ``[-1, 1, 1, C]``)."""
     beta, gamma, moving_mean, moving_variance = params
@@ -152,7 +209,7 @@ def _fused_route(
 
         def updates():
             return (
-                _assign_moving_average(moving_mean, mean, decay),
+                _assign_moving_average(moving_mean, mean, decay, zero_debias),
                 _assign_moving_average(moving_variance, variance, decay),
             )
 
@@ -266,6 +323,7 @@ def _moments_route(
     decay,
     updates_collections,
     batch_weights,
+    zero_debias,
 ):
     """contrib's own non-fused batch norm (``batch_weights`` or custom update collections)."""
     beta, gamma, moving_mean, moving_variance = params
@@ -283,7 +341,7 @@ def _moments_route(
 
         def updates():
             return (
-                _assign_moving_average(moving_mean, mean, decay),
+                _assign_moving_average(moving_mean, mean, decay, zero_debias),
                 _assign_moving_average(moving_variance, variance, decay),
             )
 
@@ -366,8 +424,11 @@ def batch_norm(
         ``[batch]`` frequency weights for weighted moments.
     fused : bool or None, default=None (fused where possible)
     data_format : {'NHWC', 'NCHW'}, default='NHWC'
-    zero_debias_moving_mean, renorm, renorm_clipping, renorm_decay, adjustment
-        Not supported here: they must keep their defaults.
+    zero_debias_moving_mean : bool, default=False
+        Debias the moving mean (extra variables ``<scope>/<scope>/moving_mean/biased``
+        and ``.../local_step``, TF1's names).
+    renorm, renorm_clipping, renorm_decay, adjustment
+        Not supported here: ``renorm`` and ``adjustment`` must keep their defaults.
 
     Returns
     -------
@@ -381,11 +442,10 @@ def batch_norm(
         unsupported option.
     """
     check_data_format(data_format, DATA_FORMATS_2D)
-    if zero_debias_moving_mean or renorm or adjustment is not None:
+    if renorm or adjustment is not None:
         raise ValueError(
-            "`zero_debias_moving_mean`, `renorm` and `adjustment` must keep their defaults "
-            f"(False, False, None), got {zero_debias_moving_mean}, {renorm}, {adjustment}. "
-            "tf_pipeline does not restore them."
+            "`renorm` and `adjustment` must keep their defaults (False, None), "
+            f"got {renorm} and {adjustment}. tf_pipeline does not restore them."
         )
     del renorm_clipping, renorm_decay
     if fused is None:
@@ -405,10 +465,13 @@ def batch_norm(
             fused
             and batch_weights is None
             and rank in (2, 4)
-            and (rank == 2 or updates_collections != _UPDATE_OPS)
+            and (zero_debias_moving_mean or rank == 2 or updates_collections != _UPDATE_OPS)
         )
         layer_route = (
-            not fused_route and batch_weights is None and updates_collections == _UPDATE_OPS
+            not fused_route
+            and batch_weights is None
+            and updates_collections == _UPDATE_OPS
+            and not zero_debias_moving_mean
         )
         # contrib's fused route kept float32 parameters; the others follow the inputs.
         dtype = tf.float32 if fused_route else inputs.dtype.base_dtype
@@ -431,7 +494,11 @@ def batch_norm(
         }
         if fused_route:
             outputs = _fused_route(
-                inputs, params, updates_collections=updates_collections, **common
+                inputs,
+                params,
+                updates_collections=updates_collections,
+                zero_debias=zero_debias_moving_mean,
+                **common,
             )
         elif layer_route:
             outputs = _layer_route(inputs, params, fused=fused, **common)
@@ -441,6 +508,7 @@ def batch_norm(
                 params,
                 updates_collections=updates_collections,
                 batch_weights=batch_weights,
+                zero_debias=zero_debias_moving_mean,
                 **common,
             )
         outputs.set_shape(inputs.shape)
