@@ -357,3 +357,16 @@ def test_summaries_by_rank_and_activation(graph):
         op.name for op in tf1.get_default_graph().get_operations() if "Summary" in op.type
     )
     assert "act/activation" in tags and "act/zeros" in tags and "act/sixes" in tags
+
+
+def test_learning_train_runs_steps_and_checkpoints(graph, tmp_path):
+    w = tf1.get_variable("w", [], initializer=tf.constant_initializer(1.0))
+    train_op = slim.learning.create_train_op(tf.square(w), tf1.train.GradientDescentOptimizer(0.1))
+    loss = slim.learning.train(train_op, str(tmp_path), number_of_steps=5, log_every_n_steps=0)
+    # w_t = 0.8 ** t; the last step reports the loss before its update: w_4 ** 2.
+    assert loss == pytest.approx(0.8**8, rel=1e-5)
+    checkpoint = tf.train.latest_checkpoint(str(tmp_path))
+    assert checkpoint.endswith("model.ckpt-5")
+    assert tf.train.load_variable(checkpoint, "w") == pytest.approx(0.8**5, rel=1e-5)
+    with pytest.raises(ValueError, match=re.escape("`number_of_steps` must be None or >= 1")):
+        slim.learning.train(train_op, str(tmp_path), number_of_steps=0)
