@@ -25,9 +25,12 @@ __all__ = [
     "absolute_difference",
     "add_loss",
     "compute_weighted_loss",
+    "cosine_distance",
     "get_losses",
     "get_regularization_losses",
     "get_total_loss",
+    "hinge_loss",
+    "log_loss",
     "mean_squared_error",
     "sigmoid_cross_entropy",
     "softmax_cross_entropy",
@@ -159,4 +162,47 @@ def softmax_cross_entropy(
         losses = tf.nn.softmax_cross_entropy_with_logits(
             labels=labels, logits=logits, name="xentropy"
         )
+        return compute_weighted_loss(losses, weights, scope=scope)
+
+
+def log_loss(predictions, labels=None, weights=1.0, epsilon=1e-7, scope=None) -> tf.Tensor:
+    """Weighted mean binary log loss of probabilities ``predictions``."""
+    with tf.name_scope(scope or "log_loss") as scope:
+        _check_compatible(predictions, labels, "predictions", "labels")
+        predictions = tf.cast(predictions, tf.float32)
+        labels = tf.cast(labels, tf.float32)
+        losses = -tf.multiply(labels, tf.math.log(predictions + epsilon)) - tf.multiply(
+            (1 - labels), tf.math.log(1 - predictions + epsilon)
+        )
+        return compute_weighted_loss(losses, weights, scope=scope)
+
+
+def hinge_loss(logits, labels=None, scope=None) -> tf.Tensor:
+    """Element-wise hinge loss ``relu(1 - (2 * labels - 1) * logits)`` (not reduced, as TF1)."""
+    with tf.name_scope(scope or "hinge_loss"):
+        _check_compatible(logits, labels, "logits", "labels")
+        labels = tf.cast(labels, tf.float32)
+        all_ones = tf.ones_like(labels)
+        labels = tf.subtract(2 * labels, all_ones)
+        return tf.nn.relu(tf.subtract(all_ones, tf.multiply(labels, logits)))
+
+
+def cosine_distance(predictions, labels=None, axis=None, weights=1.0, scope=None, dim=None):
+    """Weighted mean of ``1 - sum(predictions * labels, axis)`` (unit-normalised inputs).
+
+    Raises
+    ------
+    ValueError
+        If neither ``axis`` nor its old name ``dim`` is given, or both are.
+    """
+    if axis is not None and dim is not None:
+        raise ValueError(f"`axis` and `dim` must not both be given, got {axis} and {dim}.")
+    axis = dim if axis is None else axis
+    if axis is None:
+        raise ValueError("`axis` must be given, got None.")
+    with tf.name_scope(scope or "cosine_distance_loss") as scope:
+        _check_compatible(predictions, labels, "predictions", "labels")
+        predictions = tf.cast(predictions, tf.float32)
+        labels = tf.cast(labels, tf.float32)
+        losses = 1 - tf.reduce_sum(tf.multiply(predictions, labels), axis=[axis])
         return compute_weighted_loss(losses, weights, scope=scope)

@@ -96,6 +96,14 @@ def slim_losses_and_variables(tf):
         weights=tf.constant([1.0, 0.0, 1.0, 1.0]),
         label_smoothing=0.2,
     )
+    probabilities = tf.sigmoid(prediction)
+    log = slim.losses.log_loss(
+        probabilities, tf.cast(target > 0, tf.float32), weights=tf.constant([1.0, 2.0, 0.0, 1.0])
+    )
+    hinge = slim.losses.hinge_loss(prediction, tf.cast(target > 0, tf.float32))
+    slim.losses.add_loss(tf.reduce_mean(hinge))
+    unit = tf.nn.l2_normalize(prediction, 1)
+    cosine = slim.losses.cosine_distance(unit, tf.nn.l2_normalize(target, 1), dim=1)
     total = slim.losses.get_total_loss()
     without = slim.losses.get_total_loss(add_regularization_losses=False, name="no_reg")
     return {
@@ -105,6 +113,9 @@ def slim_losses_and_variables(tf):
         },
         "outputs": {
             "mse": mse,
+            "log": log,
+            "hinge": hinge,
+            "cosine": cosine,
             "mae": mae,
             "sig": sig,
             "soft": soft,
