@@ -1,0 +1,292 @@
+"""Legacy graph mode: the implicit default graph of TF 1.x, one thread at a time.
+
+A TF 1.x script builds at module level (``x = tf.placeholder(...)``) into an implicit
+default graph. TensorFlow 2 runs eagerly, and disabling eager execution is global: it
+would break Keras 3 in the same process. Instead, the first TF1 call made through
+``tf_pipeline.tf1`` while the current thread executes eagerly *enters legacy graph mode*
+for that thread: a fresh ``tf.Graph`` is made the thread's default graph (its
+``as_default()`` context is entered and kept open). The default-graph stack is
+thread-local, so eager execution stays on globally and every other thread is unaffected;
+``with tf.Graph().as_default():`` nests above the legacy graph and pops back to it.
+
+In the legacy graph TF 1.x's variable semantics hold: ``tf.Variable`` and
+``tf.get_variable`` make reference variables unless asked otherwise (the root variable
+scope's ``use_resource`` is False), as ``tf.compat.v1.disable_v2_behavior()`` gives.
+
+Keras 3 needs eager execution, so a Keras 3 variable created in a legacy-mode thread
+raises :class:`LegacyGraphModeError` naming where legacy mode was entered.
+
+Example
+-------
+>>> import tf_pipeline.tf1 as tf
+>>> import threading
+>>> def script():
+...     x = tf.placeholder(tf.float32, [None])  # enters legacy graph mode
+...     with tf.Session() as session:
+...         print(session.run(2.0 * x, {x: [1.0, 2.0]}))
+...     tf.leave_legacy_graph_mode()
+>>> thread = threading.Thread(target=script)
+>>> thread.start(); thread.join()
+[2. 4.]
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+from typing import Any
+
+import tensorflow as _tf
+
+_V1 = _tf.compat.v1
+_LOG = logging.getLogger(__name__)
+_TF1_DIR = os.path.dirname(os.path.abspath(__file__))
+_STATE = threading.local()
+
+
+class LegacyGraphModeError(RuntimeError):
+    """Eager-only code (Keras 3) ran in a thread that is in TF1 legacy graph mode."""
+
+
+def in_legacy_graph_mode() -> bool:
+    """Whether the current thread is in legacy graph mode (see the module docstring)."""
+    return getattr(_STATE, "graph", None) is not None
+
+
+def legacy_graph() -> _tf.Graph | None:
+    """The current thread's legacy default graph, or None outside legacy graph mode."""
+    return getattr(_STATE, "graph", None)
+
+
+def _caller() -> str:
+    """``file:line`` of the first frame outside tf_pipeline.tf1 and TensorFlow."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        path = os.path.abspath(frame.f_code.co_filename)
+        skip = (
+            path.startswith(_TF1_DIR)
+            or f"{os.sep}tensorflow{os.sep}" in path
+            or frame.f_code.co_filename.startswith("<frozen")
+            or os.path.basename(path) == "functools.py"
+        )
+        if not skip:
+            return f"{frame.f_code.co_filename}:{frame.f_lineno}"
+        frame = frame.f_back
+    return "<unknown>"
+
+
+def _keras_guard(next_creator: Any, **kwargs: Any) -> Any:
+    # Keras 3 creates its variables in keras.src.backend.tensorflow; a TF1 library
+    # (compat.v1, tf_slim, ours) never does, so the creator's callers say who asks.
+    frame = sys._getframe(1)
+    for _ in range(12):
+        if frame is None:
+            break
+        if frame.f_globals.get("__name__", "").startswith("keras."):
+            raise LegacyGraphModeError(
+                "Keras 3 needs eager execution, but this thread is in TF1 legacy graph "
+                f"mode since {_STATE.where} (a TF1 call through tf_pipeline.tf1 outside "
+                "an explicit graph). Build the TF1 code inside `with tf.Graph().as_default():`"
+                ", or call `tf_pipeline.tf1.leave_legacy_graph_mode()` before using Keras."
+            )
+        frame = frame.f_back
+    return next_creator(**kwargs)
+
+
+def _push(where: str) -> None:
+    graph = _tf.Graph()
+    graph_context = graph.as_default()
+    graph_context.__enter__()
+    # TF1 variable semantics in this graph only: reference variables by default.
+    _V1.get_variable_scope().set_use_resource(False)
+    creator_context = _V1.variable_creator_scope(_keras_guard)
+    creator_context.__enter__()
+    # The open contexts are kept here: a dropped generator context would pop itself.
+    _STATE.graph = graph
+    _STATE.contexts = (graph_context, creator_context)
+    _STATE.where = where
+    _STATE.interactive = 0
+
+
+def _pop() -> None:
+    graph_context, creator_context = _STATE.contexts
+    creator_context.__exit__(None, None, None)
+    graph_context.__exit__(None, None, None)
+    _STATE.graph = None
+    _STATE.contexts = None
+
+
+def _check_not_nested(action: str) -> None:
+    if _V1.get_default_graph() is not _STATE.graph or _STATE.interactive:
+        raise AssertionError(
+            f"Do not use {action} to clear nested graphs. If you need a cleared graph, exit "
+            "the nesting (leave `with tf.Graph().as_default():`, close the InteractiveSession) "
+            "and create a new graph."
+        )
+
+
+def enter_legacy_graph_mode() -> _tf.Graph:
+    """Make this thread build in an implicit default graph, as TF 1.x did.
+
+    Called by every TF1 function reached through ``tf_pipeline.tf1`` while the thread
+    executes eagerly; call it yourself only to enter legacy mode early. A no-op in legacy
+    mode or inside an explicit graph.
+
+    Returns
+    -------
+    tf.Graph
+        The thread's default graph.
+    """
+    if _tf.executing_eagerly():
+        _push(_caller())
+        _LOG.debug("Legacy graph mode entered at %s", _STATE.where)
+    return _V1.get_default_graph()
+
+
+def leave_legacy_graph_mode() -> bool:
+    """Drop the thread's legacy default graph and execute eagerly again (Keras 3 works).
+
+    Returns
+    -------
+    bool
+        True when the thread was in legacy graph mode.
+
+    Raises
+    ------
+    AssertionError
+        Inside an explicit ``with tf.Graph().as_default():`` or with an open
+        InteractiveSession: exit those first.
+    """
+    if not in_legacy_graph_mode():
+        return False
+    _check_not_nested("leave_legacy_graph_mode()")
+    _pop()
+    return True
+
+
+def reset_default_graph() -> None:
+    """TF1's ``tf.reset_default_graph()``: a fresh, empty default graph for this thread.
+
+    In legacy graph mode the legacy graph is replaced; inside an explicit graph (or with an
+    InteractiveSession open) TensorFlow's own AssertionError is raised, as in TF 1.x.
+    """
+    if not in_legacy_graph_mode():
+        if not _tf.executing_eagerly():
+            _V1.reset_default_graph()  # raises TensorFlow's nested-graph error
+            return
+        _push(_caller())
+        return
+    _check_not_nested("tf.reset_default_graph()")
+    where = _STATE.where
+    _pop()
+    _push(where)
+
+
+_EAGER_NOTE = threading.Event()
+
+
+def _note_eager_stays_on(name: str) -> None:
+    if not _EAGER_NOTE.is_set():
+        _EAGER_NOTE.set()
+        _LOG.warning(
+            "tf.%s() through tf_pipeline.tf1: this thread now builds in a TF1 default "
+            "graph (legacy graph mode); eager execution stays on globally so Keras 3 keeps "
+            "working in other threads and after leave_legacy_graph_mode().",
+            name,
+        )
+
+
+def disable_eager_execution() -> None:
+    """TF1's switch to graph mode, for the current thread only (see module docstring)."""
+    _note_eager_stays_on("disable_eager_execution")
+    enter_legacy_graph_mode()
+
+
+def disable_v2_behavior() -> None:
+    """Graph mode and reference variables for the current thread (see module docstring).
+
+    TensorShape v1 (``Dimension``) and tensor equality by identity stay TF2's: they are
+    process-wide switches that Keras 3 depends on.
+    """
+    _note_eager_stays_on("disable_v2_behavior")
+    enter_legacy_graph_mode()
+
+
+def enable_eager_execution(*args: Any, **kwargs: Any) -> None:
+    """Eager execution for this thread again: leaves legacy graph mode if in it."""
+    leave_legacy_graph_mode()
+
+
+def enable_v2_behavior() -> None:
+    """TF2 behaviour for this thread again: leaves legacy graph mode if in it."""
+    leave_legacy_graph_mode()
+
+
+class Session(_V1.Session):
+    """``tf.Session`` of TF1; enters legacy graph mode when created eagerly without a graph."""
+
+    def __init__(self, target: str = "", graph: _tf.Graph | None = None, config: Any = None):
+        if graph is None:
+            enter_legacy_graph_mode()
+        super().__init__(target, graph, config)
+
+
+class InteractiveSession(_V1.InteractiveSession):
+    """``tf.InteractiveSession`` of TF1; enters legacy graph mode when created eagerly."""
+
+    def __init__(self, target: str = "", graph: _tf.Graph | None = None, config: Any = None):
+        if graph is None:
+            enter_legacy_graph_mode()
+        super().__init__(target, graph, config)
+        self._tf1_counted = in_legacy_graph_mode()
+        if self._tf1_counted:
+            _STATE.interactive += 1
+
+    def close(self) -> None:
+        super().close()
+        if getattr(self, "_tf1_counted", False) and in_legacy_graph_mode():
+            self._tf1_counted = False
+            _STATE.interactive = max(0, _STATE.interactive - 1)
+
+
+class _VariableType(type):
+    # tf.compat.v1.Variable's metaclass dispatches on the class itself, so a subclass
+    # cannot stand in for it: this proxy forwards construction, isinstance and attributes.
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        enter_legacy_graph_mode()
+        return _V1.Variable(*args, **kwargs)
+
+    def __instancecheck__(cls, obj: Any) -> bool:
+        # Every TF variable (resource or reference) is a tf.Variable, as in TF 1.x.
+        return isinstance(obj, _tf.Variable)
+
+    def __subclasscheck__(cls, sub: type) -> bool:
+        return issubclass(sub, _tf.Variable)
+
+    def __getattr__(cls, name: str) -> Any:
+        return getattr(_V1.Variable, name)
+
+
+class Variable(metaclass=_VariableType):
+    """``tf.Variable`` of TF1: ``tf.compat.v1.Variable``, entering legacy graph mode if eager.
+
+    ``isinstance(v, tf.Variable)`` holds for every TensorFlow variable.
+    """
+
+
+class variable_scope(_V1.variable_scope):  # noqa: N801 - TF1's name
+    """``tf.variable_scope`` of TF1; enters legacy graph mode when opened eagerly."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        enter_legacy_graph_mode()
+        super().__init__(*args, **kwargs)
+
+
+class name_scope(_V1.name_scope):  # noqa: N801 - TF1's name
+    """``tf.name_scope`` of TF1; enters legacy graph mode when opened eagerly."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        enter_legacy_graph_mode()
+        super().__init__(*args, **kwargs)
