@@ -82,6 +82,9 @@ def _eager_safe(relative: str) -> bool:
 
 def _module(value: types.ModuleType) -> types.ModuleType:
     relative = _relative(value.__name__)
+    # compat.v1's own ``compat.v1`` (``tf.compat.v1.compat.v1``) is the namespace again.
+    while relative is not None and (relative == "compat.v1" or relative.startswith("compat.v1.")):
+        relative = relative[len("compat.v1.") :]
     if relative is None or relative.split(".", 1)[0] in _UNTOUCHED_MODULES:
         return value
     ours = sys.modules.get(f"{PACKAGE}.{relative}" if relative else PACKAGE)
