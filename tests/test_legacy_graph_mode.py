@@ -71,6 +71,8 @@ def test_every_kind_of_entry_point_enters_legacy_mode():
         "set_random_seed": lambda: tf.set_random_seed(0),
         "disable_eager_execution": lambda: tf.disable_eager_execution(),
         "compat.v1 through ours": lambda: tf.compat.v1.placeholder(tf.float32),
+        "Dataset constructor": lambda: tf.data.Dataset.range(3),
+        "reader": lambda: tf.TextLineReader(),
     }
     for name, entry in entries.items():
         assert in_thread(lambda e=entry: (e(), tf.in_legacy_graph_mode())[1]), name
@@ -112,6 +114,18 @@ def test_variable_proxy_keeps_isinstance():
     assert issubclass(type(reference), tf.Variable)
     assert not isinstance(np.ones(1), tf.Variable)
     assert tf.Variable.SaveSliceInfo is tensorflow.compat.v1.Variable.SaveSliceInfo
+
+
+def test_dataset_first_script_runs_in_the_default_graph():
+    def script():
+        dataset = tf.data.Dataset.from_tensor_slices(np.arange(6.0)).batch(4)
+        batch = dataset.make_one_shot_iterator().get_next()
+        with tf.Session() as sess:
+            return isinstance(dataset, tf.data.Dataset), sess.run(batch)
+
+    is_dataset, batch = in_thread(script)
+    assert is_dataset
+    np.testing.assert_array_equal(batch, [0.0, 1.0, 2.0, 3.0])
 
 
 def test_reset_default_graph_and_interactive_session():

@@ -32,11 +32,13 @@ Example
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 import os
 import sys
 import threading
-from typing import Any
+from typing import Any, Callable
 
 import tensorflow as _tf
 
@@ -251,29 +253,79 @@ class InteractiveSession(_V1.InteractiveSession):
             _STATE.interactive = max(0, _STATE.interactive - 1)
 
 
-class _VariableType(type):
-    # tf.compat.v1.Variable's metaclass dispatches on the class itself, so a subclass
-    # cannot stand in for it: this proxy forwards construction, isinstance and attributes.
+_WRAPPERS: dict[int, tuple[Callable, Callable]] = {}
+
+
+def legacy_entry(func: Callable) -> Callable:
+    """``func`` wrapped to enter legacy graph mode when called eagerly (one per function)."""
+    cached = _WRAPPERS.get(id(func))
+    if cached is not None and cached[0] is func:
+        return cached[1]
+    executing_eagerly = _tf.executing_eagerly
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if executing_eagerly():
+            enter_legacy_graph_mode()
+        return func(*args, **kwargs)
+
+    wrapper._tf1_legacy_entry = True  # type: ignore[attr-defined]
+    _WRAPPERS[id(func)] = (func, wrapper)
+    return wrapper
+
+
+class _GraphClassType(type):
+    # A stand-in for a TensorFlow class that starts graph code when constructed eagerly
+    # (tf.Variable, tf.data.Dataset, queues, readers). A subclass cannot stand in for
+    # them: Variable's metaclass dispatches on the class itself, and Dataset's
+    # constructors are static methods returning other classes. So this proxy forwards
+    # construction, isinstance/issubclass and class attributes (functions wrapped).
+    _tf1_target: type
+    _tf1_instance_of: type
+
     def __call__(cls, *args: Any, **kwargs: Any) -> Any:
         enter_legacy_graph_mode()
-        return _V1.Variable(*args, **kwargs)
+        return cls._tf1_target(*args, **kwargs)
 
     def __instancecheck__(cls, obj: Any) -> bool:
-        # Every TF variable (resource or reference) is a tf.Variable, as in TF 1.x.
-        return isinstance(obj, _tf.Variable)
+        return isinstance(obj, cls._tf1_instance_of)
 
     def __subclasscheck__(cls, sub: type) -> bool:
-        return issubclass(sub, _tf.Variable)
+        return issubclass(sub, cls._tf1_instance_of)
 
     def __getattr__(cls, name: str) -> Any:
-        return getattr(_V1.Variable, name)
+        value = getattr(cls._tf1_target, name)
+        if inspect.isfunction(value) and not name.startswith("_"):
+            return legacy_entry(value)
+        return value
 
 
-class Variable(metaclass=_VariableType):
-    """``tf.Variable`` of TF1: ``tf.compat.v1.Variable``, entering legacy graph mode if eager.
+_GRAPH_CLASSES: dict[int, tuple[type, type]] = {}
 
-    ``isinstance(v, tf.Variable)`` holds for every TensorFlow variable.
+
+def graph_class(target: type, instance_of: type | None = None) -> type:
+    """The stand-in for ``target`` that enters legacy graph mode when it builds (cached).
+
+    ``isinstance(x, stand_in)`` means ``isinstance(x, instance_of or target)``.
     """
+    cached = _GRAPH_CLASSES.get(id(target))
+    if cached is not None and cached[0] is target:
+        return cached[1]
+    namespace = {
+        "__doc__": target.__doc__,
+        "__module__": target.__module__,
+        "__qualname__": target.__qualname__,
+        "_tf1_target": target,
+        "_tf1_instance_of": instance_of or target,
+    }
+    stand_in = _GraphClassType(target.__name__, (), namespace)
+    _GRAPH_CLASSES[id(target)] = (target, stand_in)
+    return stand_in
+
+
+# Every TF variable (resource or reference) is a tf.Variable, as in TF 1.x; TF 2's
+# compat.v1.Variable alone would not hold for resource variables.
+Variable = graph_class(_V1.Variable, _tf.Variable)
 
 
 class variable_scope(_V1.variable_scope):  # noqa: N801 - TF1's name

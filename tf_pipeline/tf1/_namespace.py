@@ -19,13 +19,12 @@ The wrapper costs one ``executing_eagerly()`` check per call.
 
 from __future__ import annotations
 
-import functools
 import importlib.abc
 import importlib.machinery
 import inspect
 import sys
 import types
-from typing import Any, Callable
+from typing import Any
 
 import tensorflow as _tf
 
@@ -43,27 +42,33 @@ _EAGER_SAFE_MODULES = frozenset(
 _UNTOUCHED_MODULES = frozenset({"keras"})
 _EAGER_SAFE_FUNCTIONS = frozenset({"executing_eagerly", "executing_eagerly_outside_functions"})
 
-_WRAPPERS: dict[int, tuple[Callable, Callable]] = {}
 _PROXIES: dict[str, types.ModuleType] = {}
-
-
-def legacy_entry(func: Callable) -> Callable:
-    """``func`` wrapped to enter legacy graph mode when called eagerly (cached)."""
-    cached = _WRAPPERS.get(id(func))
-    if cached is not None and cached[0] is func:
-        return cached[1]
-    executing_eagerly = _tf.executing_eagerly
-    enter = _legacy_graph.enter_legacy_graph_mode
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if executing_eagerly():
-            enter()
-        return func(*args, **kwargs)
-
-    wrapper._tf1_legacy_entry = True  # type: ignore[attr-defined]
-    _WRAPPERS[id(func)] = (func, wrapper)
-    return wrapper
+# Classes that start graph code when constructed (or, for Dataset, by their static
+# constructors): handed out as _legacy_graph.graph_class stand-ins. Users subclass
+# other TF classes (RNNCell, SessionRunHook), so those stay real classes.
+_READERS_AND_QUEUES = frozenset(
+    {
+        "FIFOQueue",
+        "FixedLengthRecordReader",
+        "IdentityReader",
+        "LMDBReader",
+        "PaddingFIFOQueue",
+        "PriorityQueue",
+        "RandomShuffleQueue",
+        "TFRecordReader",
+        "TextLineReader",
+        "WholeFileReader",
+    }
+)
+_GRAPH_CLASSES = {
+    "": _READERS_AND_QUEUES,
+    "queue": _READERS_AND_QUEUES,
+    "io": _READERS_AND_QUEUES,
+    "data": frozenset(
+        {"Dataset", "FixedLengthRecordDataset", "TFRecordDataset", "TextLineDataset"}
+    ),
+}
+legacy_entry = _legacy_graph.legacy_entry
 
 
 def _relative(module_name: str) -> str | None:
@@ -107,6 +112,8 @@ def hand_out(value: Any, owner: str, name: str) -> Any:
         and not _eager_safe(owner)
     ):
         return legacy_entry(value)
+    if inspect.isclass(value) and name in _GRAPH_CLASSES.get(owner, ()):
+        return _legacy_graph.graph_class(value)
     return value
 
 
