@@ -85,7 +85,12 @@ def test_explicit_graph_nests_above_the_legacy_graph_and_pops_back():
         with tf.Graph().as_default() as explicit:
             tf.constant(1.0)
             inner = tf.get_default_graph()
-            with pytest.raises(AssertionError, match="nested graphs"):
+            with pytest.raises(AssertionError, match="inside a nested graph"):
+                tf.leave_legacy_graph_mode()
+            with pytest.raises(
+                AssertionError,
+                match=re.escape("Do not use tf.reset_default_graph() to clear nested graphs"),
+            ):
                 tf.reset_default_graph()
         return legacy, explicit, inner, tf.get_default_graph()
 
@@ -136,7 +141,10 @@ def test_reset_default_graph_and_interactive_session():
         second = tf.get_default_graph()
         sess = tf.InteractiveSession()
         value = (tf.constant(2.0) * 3.0).eval()
-        with pytest.raises(AssertionError, match="nested graphs"):
+        with pytest.raises(
+            AssertionError,
+            match=re.escape("Do not use tf.reset_default_graph() to clear nested graphs"),
+        ):
             tf.reset_default_graph()
         sess.close()
         tf.reset_default_graph()
@@ -179,6 +187,18 @@ def test_explicit_graph_and_keras_in_one_thread_stay_as_before():
 
     legacy, losses = in_thread(script)
     assert not legacy and losses[-1] < losses[0]
+
+
+def test_library_code_gets_plain_functions_and_attribute_access_enters_nothing():
+    import types
+
+    library = types.ModuleType("tf_pipeline.some_library")
+    exec(
+        "import tf_pipeline.tf1 as tf\nrelu = tf.nn.relu\nsaver = tf.train.Saver", library.__dict__
+    )
+    assert library.relu is tensorflow.compat.v1.nn.relu
+    assert library.saver is tensorflow.compat.v1.train.Saver
+    assert in_thread(lambda: (tf.placeholder, tf.nn.relu, tf.in_legacy_graph_mode())[-1]) is False
 
 
 def test_wrappers_are_cached_and_keep_names():

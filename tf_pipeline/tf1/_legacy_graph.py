@@ -120,12 +120,15 @@ def _pop() -> None:
     _STATE.contexts = None
 
 
+def _nested() -> bool:
+    return _V1.get_default_graph() is not _STATE.graph or _STATE.interactive > 0
+
+
 def _check_not_nested(action: str) -> None:
-    if _V1.get_default_graph() is not _STATE.graph or _STATE.interactive:
+    if _nested():
         raise AssertionError(
-            f"Do not use {action} to clear nested graphs. If you need a cleared graph, exit "
-            "the nesting (leave `with tf.Graph().as_default():`, close the InteractiveSession) "
-            "and create a new graph."
+            f"Do not use {action} inside a nested graph: exit `with tf.Graph().as_default():`"
+            " and close the InteractiveSession first."
         )
 
 
@@ -180,7 +183,11 @@ def reset_default_graph() -> None:
             return
         _push(_caller())
         return
-    _check_not_nested("tf.reset_default_graph()")
+    if _nested():
+        # The legacy graph is on TensorFlow's stack, so TensorFlow raises its own
+        # "Do not use tf.reset_default_graph() to clear nested graphs" error, as TF 1.x did.
+        _V1.reset_default_graph()
+        _check_not_nested("tf.reset_default_graph()")
     where = _STATE.where
     _pop()
     _push(where)

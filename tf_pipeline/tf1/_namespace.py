@@ -98,14 +98,26 @@ def _module(value: types.ModuleType) -> types.ModuleType:
     return proxy(relative)
 
 
-def hand_out(value: Any, owner: str, name: str) -> Any:
-    """What attribute ``name`` of namespace module ``owner`` (relative name) gives the user."""
+def _from_library(depth: int) -> bool:
+    # Our own modules (tf_pipeline.*, contrib modules included) get plain functions: a
+    # module-level ``@add_arg_scope`` in a library module must not enter legacy graph
+    # mode at import time, and library calls need no check.
+    caller = sys._getframe(depth + 1).f_globals.get("__name__") or ""
+    return caller.startswith("tf_pipeline.")
+
+
+def hand_out(value: Any, owner: str, name: str, *, user: bool = True) -> Any:
+    """What attribute ``name`` of namespace module ``owner`` (relative name) gives.
+
+    ``user=False`` (the caller is tf_pipeline's own code): functions come out unwrapped.
+    """
     if name.startswith("_") or owner.startswith("_") or "._" in owner:
         return value
     if isinstance(value, types.ModuleType):
         return _module(value)
     if (
-        inspect.isfunction(value)
+        user
+        and inspect.isfunction(value)
         and not getattr(value, "_tf1_legacy_entry", False)
         and not (value.__module__ or "").startswith(PACKAGE + "._")
         and name not in _EAGER_SAFE_FUNCTIONS
@@ -125,7 +137,7 @@ class LegacyModule(types.ModuleType):
         if name.startswith("_"):
             return value
         module_name = super().__getattribute__("__name__")
-        return hand_out(value, _relative(module_name) or "", name)
+        return hand_out(value, _relative(module_name) or "", name, user=not _from_library(1))
 
 
 class LegacyProxy(types.ModuleType):
@@ -146,7 +158,7 @@ class LegacyProxy(types.ModuleType):
                 f"module '{self.__name__}' has no attribute {name!r} "
                 f"(nor does tensorflow.compat.v1.{self._tf1_relative})"
             ) from None
-        return hand_out(value, self._tf1_relative, name)
+        return hand_out(value, self._tf1_relative, name, user=not _from_library(1))
 
     def __dir__(self) -> list[str]:
         return dir(self._tf1_target)
