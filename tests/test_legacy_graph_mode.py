@@ -79,6 +79,17 @@ def test_every_kind_of_entry_point_enters_legacy_mode():
     assert in_thread(lambda: (tf.logging.info("x"), tf.in_legacy_graph_mode())[1]) is False
 
 
+def test_tf1_eager_program_stays_eager():
+    def script():
+        tf.enable_eager_execution()
+        value = tf.reduce_sum(tf.constant([1.0, 2.0])).numpy()
+        eager = tf.executing_eagerly() and not tf.in_legacy_graph_mode()
+        tf.disable_eager_execution()
+        return value, eager, tf.in_legacy_graph_mode()
+
+    assert in_thread(script) == (3.0, True, True)
+
+
 def test_explicit_graph_nests_above_the_legacy_graph_and_pops_back():
     def script():
         legacy = tf.get_default_graph()
@@ -98,14 +109,18 @@ def test_explicit_graph_nests_above_the_legacy_graph_and_pops_back():
     assert inner is explicit and after is legacy and legacy is not explicit
 
 
-def test_legacy_graph_uses_reference_variables_explicit_graphs_resource():
+def test_assign_inside_cond_works_in_the_legacy_graph():
+    # Why variables stay resource variables: TF 2's functional cond cannot capture a
+    # reference variable, and batch norm's moving averages assign inside a cond.
     def script():
-        legacy = (tf.Variable(1.0), tf.get_variable("v", [1]))
-        with tf.Graph().as_default():
-            explicit = (tf.Variable(1.0), tf.get_variable("v", [1]))
-        return [type(v).__name__ for v in legacy + explicit]
+        training = tf.placeholder(tf.bool, [])
+        v = tf.get_variable("moving_mean", [], initializer=tf.zeros_initializer())
+        update = tf.cond(training, lambda: tf.assign_add(v, 1.0), lambda: tf.identity(v))
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            return [float(sess.run(update, {training: t})) for t in (True, True, False)]
 
-    assert in_thread(script) == ["RefVariable"] * 2 + ["ResourceVariable"] * 2
+    assert in_thread(script) == [1.0, 2.0, 2.0]
 
 
 def test_variable_proxy_keeps_isinstance():
@@ -114,9 +129,9 @@ def test_variable_proxy_keeps_isinstance():
             resource = tf.Variable(1.0)
         return resource, tf.Variable(1.0)
 
-    resource, reference = in_thread(script)
-    assert isinstance(resource, tf.Variable) and isinstance(reference, tf.Variable)
-    assert issubclass(type(reference), tf.Variable)
+    explicit, legacy = in_thread(script)
+    assert isinstance(explicit, tf.Variable) and isinstance(legacy, tf.Variable)
+    assert issubclass(type(legacy), tf.Variable)
     assert not isinstance(np.ones(1), tf.Variable)
     assert tf.Variable.SaveSliceInfo is tensorflow.compat.v1.Variable.SaveSliceInfo
 
@@ -223,7 +238,6 @@ def test_module_level_script_with_only_the_import_changed(tmp_path):
     assert json.loads(out.read_text()) == {
         "value": [3.5, 3.5],
         "same_graph": True,
-        "variable_types": ["RefVariable"] * 3,
         "new_graph_after_reset": True,
         "ops_after_reset": 0,
         "restored_lr": 0.25,

@@ -40,7 +40,6 @@ sess.close()
 result = {
     "value": value.ravel().tolist(),
     "same_graph": bool(w.graph is graph and y.graph is graph),
-    "variable_types": [type(v).__name__ for v in (w, b, lr)],
     "new_graph_after_reset": bool(tf.get_default_graph() is not graph),
     "ops_after_reset": after_reset,
     "restored_lr": restored_lr,

@@ -1,4 +1,4 @@
-"""TF1 variable semantics that reference variables gave (issue 11, item 4).
+"""TF1 variable semantics that TF 1.x's reference variables gave (issue 11, item 4).
 
 (a) a variable kept in a collection, exported and imported with the meta graph, runs to
 its value; (b) ``string_input_producer(match_filenames_once(pattern))`` reads the files.

@@ -9,9 +9,11 @@ for that thread: a fresh ``tf.Graph`` is made the thread's default graph (its
 thread-local, so eager execution stays on globally and every other thread is unaffected;
 ``with tf.Graph().as_default():`` nests above the legacy graph and pops back to it.
 
-In the legacy graph TF 1.x's variable semantics hold: ``tf.Variable`` and
-``tf.get_variable`` make reference variables unless asked otherwise (the root variable
-scope's ``use_resource`` is False), as ``tf.compat.v1.disable_v2_behavior()`` gives.
+Variables stay TF 2's resource variables, also in the legacy graph: TF 2 always builds
+``tf.cond``/``tf.while_loop`` as functional (v2) control flow, which cannot capture a
+reference variable, so TF1 code assigning inside a ``cond`` (every batch-norm moving
+average with a ``training`` placeholder) would fail with reference variables. The two
+TF1 idioms that relied on reference variables are fixed in :mod:`tf_pipeline.tf1.train`.
 
 Keras 3 needs eager execution, so a Keras 3 variable created in a legacy-mode thread
 raises :class:`LegacyGraphModeError` naming where legacy mode was entered.
@@ -101,8 +103,6 @@ def _push(where: str) -> None:
     graph = _tf.Graph()
     graph_context = graph.as_default()
     graph_context.__enter__()
-    # TF1 variable semantics in this graph only: reference variables by default.
-    _V1.get_variable_scope().set_use_resource(False)
     creator_context = _V1.variable_creator_scope(_keras_guard)
     creator_context.__enter__()
     # The open contexts are kept here: a dropped generator context would pop itself.
@@ -137,14 +137,15 @@ def enter_legacy_graph_mode() -> _tf.Graph:
 
     Called by every TF1 function reached through ``tf_pipeline.tf1`` while the thread
     executes eagerly; call it yourself only to enter legacy mode early. A no-op in legacy
-    mode or inside an explicit graph.
+    mode, inside an explicit graph, and in a thread that called
+    ``tf.enable_eager_execution()`` (a TF 1.x eager program).
 
     Returns
     -------
     tf.Graph
         The thread's default graph.
     """
-    if _tf.executing_eagerly():
+    if _tf.executing_eagerly() and not getattr(_STATE, "eager_by_choice", False):
         _push(_caller())
         _LOG.debug("Legacy graph mode entered at %s", _STATE.where)
     return _V1.get_default_graph()
@@ -210,27 +211,35 @@ def _note_eager_stays_on(name: str) -> None:
 def disable_eager_execution() -> None:
     """TF1's switch to graph mode, for the current thread only (see module docstring)."""
     _note_eager_stays_on("disable_eager_execution")
+    _STATE.eager_by_choice = False
     enter_legacy_graph_mode()
 
 
 def disable_v2_behavior() -> None:
-    """Graph mode and reference variables for the current thread (see module docstring).
+    """Graph mode for the current thread (see the module docstring).
 
-    TensorShape v1 (``Dimension``) and tensor equality by identity stay TF2's: they are
-    process-wide switches that Keras 3 depends on.
+    Resource variables, functional control flow, TensorShape v2 (ints, not ``Dimension``)
+    and tensor equality stay TF 2's: they are process-wide switches Keras 3 relies on.
     """
     _note_eager_stays_on("disable_v2_behavior")
+    _STATE.eager_by_choice = False
     enter_legacy_graph_mode()
 
 
 def enable_eager_execution(*args: Any, **kwargs: Any) -> None:
-    """Eager execution for this thread again: leaves legacy graph mode if in it."""
+    """TF 1.x eager programs call this first: this thread stays eager from now on.
+
+    Leaves legacy graph mode if in it; TF1 calls no longer enter it in this thread (until
+    ``tf.disable_eager_execution()``). The arguments (config, device policy) are ignored:
+    TensorFlow 2 runs eagerly already.
+    """
     leave_legacy_graph_mode()
+    _STATE.eager_by_choice = True
 
 
 def enable_v2_behavior() -> None:
-    """TF2 behaviour for this thread again: leaves legacy graph mode if in it."""
-    leave_legacy_graph_mode()
+    """TF 2 behaviour for this thread: as :func:`enable_eager_execution`."""
+    enable_eager_execution()
 
 
 class Session(_V1.Session):

@@ -9,8 +9,8 @@ that relied on reference variables break (both work on TF 2.15 with v1 behaviour
   resource handle (``session.run`` gives a handle, not the value): it comes back as the
   imported variable.
 
-In legacy graph mode variables are reference variables anyway (see
-:mod:`tf_pipeline.tf1._legacy_graph`); these fixes cover explicit graphs too.
+Variables stay resource variables (see :mod:`tf_pipeline.tf1._legacy_graph` for why),
+in the implicit default graph and in explicit graphs alike; these fixes cover both.
 
 Example
 -------
