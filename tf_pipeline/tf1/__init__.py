@@ -6,7 +6,8 @@ Keras 3 lost, which comes from :mod:`tf_pipeline.compat`:
 - ``tf.nn.rnn_cell.*`` and ``tf.contrib.rnn.*``: the TF1 cells;
 - ``tf.layers.dense``;
 - ``tf.contrib.layers.{fully_connected, optimize_loss, xavier_initializer}``;
-- ``tf.contrib.framework.get_global_step``.
+- ``tf.contrib.framework.get_global_step``;
+- ``tf.train.{string_input_producer, import_meta_graph}``: TF1's variable semantics.
 
 Importing this module changes no global TensorFlow state: eager execution stays
 on, so Keras 3 keeps working in the same process. Code inside
@@ -18,6 +19,13 @@ implicit default graph, as under TF 1.x (``tf.Session()``, ``tf.reset_default_gr
 :mod:`tf_pipeline.tf1._legacy_graph`. ``tf.leave_legacy_graph_mode()`` returns the
 thread to eager execution. ``python -m tf_pipeline.tf1 script.py`` runs an unmodified
 TF 1.x script (see :mod:`tf_pipeline.tf1.__main__`).
+
+Functions come out of this namespace (and all its submodules) wrapped, one wrapper per
+function (``tf.nn.relu is tf.nn.relu``; ``tf.nn.relu.__wrapped__`` is TensorFlow's);
+classes come out unchanged except ``Session``, ``InteractiveSession`` (subclasses),
+``Variable``, ``tf.data`` datasets, queues and readers (stand-ins that pass
+``isinstance``). The one process-wide addition is an import finder for the names
+``tf_pipeline.tf1.*`` (see :mod:`tf_pipeline.tf1._namespace`).
 
 Example
 -------

@@ -286,8 +286,8 @@ def legacy_entry(func: Callable) -> Callable:
         return func(*args, **kwargs)
 
     wrapper._tf1_legacy_entry = True  # type: ignore[attr-defined]
-    _WRAPPERS[id(func)] = (func, wrapper)
-    return wrapper
+    # setdefault is atomic: two threads racing here still hand out one wrapper.
+    return _WRAPPERS.setdefault(id(func), (func, wrapper))[1]
 
 
 class _GraphClassType(type):
@@ -335,8 +335,7 @@ def graph_class(target: type, instance_of: type | None = None) -> type:
         "_tf1_instance_of": instance_of or target,
     }
     stand_in = _GraphClassType(target.__name__, (), namespace)
-    _GRAPH_CLASSES[id(target)] = (target, stand_in)
-    return stand_in
+    return _GRAPH_CLASSES.setdefault(id(target), (target, stand_in))[1]
 
 
 # Every TF variable (resource or reference) is a tf.Variable, as in TF 1.x; TF 2's

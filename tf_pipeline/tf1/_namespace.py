@@ -182,7 +182,7 @@ def proxy(relative: str) -> types.ModuleType:
             raise ModuleNotFoundError(f"no module tensorflow.compat.v1.{relative}")
         module = LegacyProxy(relative, target)
         module.__spec__ = importlib.machinery.ModuleSpec(module.__name__, None)
-        _PROXIES[relative] = module
+        module = _PROXIES.setdefault(relative, module)
     return module
 
 
