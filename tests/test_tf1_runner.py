@@ -8,7 +8,6 @@ import ast
 import json
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +23,7 @@ ENV = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "TF_CPP_MIN_LOG_LEVEL":
 
 
 def rewritten(source: str) -> str:
-    return ast.unparse(_rewrite.rewrite_imports(ast.parse(textwrap.dedent(source))))
+    return ast.unparse(_rewrite.rewrite_imports(ast.parse(source)))
 
 
 @pytest.mark.parametrize(
@@ -73,23 +72,60 @@ def test_usage_and_missing_script(capsys):
     )
 
 
-def run_script(script, *args, cwd=None):
-    return subprocess.run(
+PROJECT_SCRIPT = """
+import json, sys
+import tensorflow as tf
+import tensorflow.contrib.rnn
+from mylib.cells import cell
+x = tf.placeholder(tf.float32, [None, 2, 3])
+out, _ = tf.nn.dynamic_rnn(cell(4), x, dtype=tf.float32)
+print(json.dumps({"name": __name__, "file": __file__, "argv": sys.argv,
+                  "tf": tf.__name__, "tensorflow": tensorflow.__name__,
+                  "shape": out.shape.as_list(), "path0": sys.path[0]}))
+sys.stdout.flush()
+from tensorflow.examples.tutorials.mnist import input_data
+"""
+
+
+def _start(script, *args, cwd=None):
+    return subprocess.Popen(
         [sys.executable, "-m", "tf_pipeline.tf1", str(script), *map(str, args)],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
         env=ENV,
         cwd=cwd,
-        timeout=300,
     )
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """Every runner process of this module, started at once (most of each is importing TF)."""
+    scratch = tmp_path_factory.mktemp("runner")
+    project = scratch / "project"
+    (project / "mylib").mkdir(parents=True)
+    (project / "mylib" / "__init__.py").write_text("")
+    (project / "mylib" / "cells.py").write_text(
+        "from tensorflow.contrib import rnn\n\ndef cell(n):\n    return rnn.BasicLSTMCell(n)\n"
+    )
+    (project / "prog.py").write_text(PROJECT_SCRIPT)
+    started = {
+        name: (_start(SCRIPTS / f"{name}.py", scratch / f"{name}.json"), scratch / f"{name}.json")
+        for name in ("train_seeded", "variable_semantics")
+    }
+    started["project"] = (_start("prog.py", "--flag", "1", cwd=project), project)
+    finished = {}
+    for name, (process, path) in started.items():
+        stdout, stderr = process.communicate(timeout=600)
+        finished[name] = (process.returncode, stdout, stderr, path)
+    return finished
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["train_seeded", "variable_semantics"])
-def test_unmodified_script_matches_tensorflow_2_15(name, tmp_path):
-    out = tmp_path / "out.json"
-    result = run_script(SCRIPTS / f"{name}.py", out)
-    assert result.returncode == 0, result.stderr[-3000:]
+def test_unmodified_script_matches_tensorflow_2_15(name, runs):
+    returncode, _, stderr, out = runs[name]
+    assert returncode == 0, stderr[-3000:]
     ours = json.loads(out.read_text())
     golden = json.loads((GOLDEN / f"{name}.json").read_text())
     assert sorted(ours) == sorted(golden)
@@ -103,45 +139,23 @@ def test_unmodified_script_matches_tensorflow_2_15(name, tmp_path):
 
 
 @pytest.mark.slow
-def test_script_sees_what_python_sets_then_a_missing_module_fails_clearly(tmp_path):
-    (tmp_path / "mylib").mkdir()
-    (tmp_path / "mylib" / "__init__.py").write_text("")
-    (tmp_path / "mylib" / "cells.py").write_text(
-        "from tensorflow.contrib import rnn\n\ndef cell(n):\n    return rnn.BasicLSTMCell(n)\n"
-    )
-    (tmp_path / "prog.py").write_text(
-        textwrap.dedent(
-            """
-            import json, sys
-            import tensorflow as tf
-            import tensorflow.contrib.rnn
-            from mylib.cells import cell
-            x = tf.placeholder(tf.float32, [None, 2, 3])
-            out, _ = tf.nn.dynamic_rnn(cell(4), x, dtype=tf.float32)
-            print(json.dumps({"name": __name__, "file": __file__, "argv": sys.argv,
-                              "tf": tf.__name__, "tensorflow": tensorflow.__name__,
-                              "shape": out.shape.as_list(), "path0": sys.path[0]}))
-            sys.stdout.flush()
-            from tensorflow.examples.tutorials.mnist import input_data
-            """
-        )
-    )
-    result = run_script("prog.py", "--flag", "1", cwd=tmp_path)
-    assert result.stdout.strip(), result.stderr[-3000:]
-    seen = json.loads(result.stdout.strip().splitlines()[-1])
+def test_script_sees_what_python_sets_then_a_missing_module_fails_clearly(runs):
+    returncode, stdout, stderr, project = runs["project"]
+    assert stdout.strip(), stderr[-3000:]
+    seen = json.loads(stdout.strip().splitlines()[-1])
     assert seen == {
         "name": "__main__",
-        "file": str(tmp_path / "prog.py"),
+        "file": str(project / "prog.py"),
         "argv": ["prog.py", "--flag", "1"],
         "tf": "tf_pipeline.tf1",
         "tensorflow": "tf_pipeline.tf1",
         "shape": [None, 2, 4],
-        "path0": str(tmp_path),
+        "path0": str(project),
     }
-    assert not list(tmp_path.rglob("*.pyc")), "rewritten code must not be cached"
+    assert not list(project.rglob("*.pyc")), "rewritten code must not be cached"
     # The script's last line imports the MNIST tutorial helper, which is not restored.
-    assert result.returncode == 1
+    assert returncode == 1
     assert (
         "ModuleNotFoundError: No module named 'tf_pipeline.tf1.examples': the TF 1.x module "
-        "`tensorflow.examples` is not restored by tf_pipeline.tf1" in result.stderr
+        "`tensorflow.examples` is not restored by tf_pipeline.tf1" in stderr
     )
