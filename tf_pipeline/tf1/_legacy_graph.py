@@ -53,6 +53,8 @@ _STATE = threading.local()
 class LegacyGraphModeError(RuntimeError):
     """Eager-only code (Keras 3) ran in a thread that is in TF1 legacy graph mode."""
 
+    __module__ = "tf_pipeline.tf1"  # where users import it from
+
 
 def in_legacy_graph_mode() -> bool:
     """Whether the current thread is in legacy graph mode (see the module docstring)."""
