@@ -69,6 +69,7 @@ _GRAPH_CLASSES = {
     ),
 }
 legacy_entry = _legacy_graph.legacy_entry
+_LIBRARY_PREFIXES = ("tf_pipeline.", "estimators.")
 
 
 def _relative(module_name: str) -> str | None:
@@ -99,11 +100,11 @@ def _module(value: types.ModuleType) -> types.ModuleType:
 
 
 def _from_library(depth: int) -> bool:
-    # Our own modules (tf_pipeline.*, contrib modules included) get plain functions: a
-    # module-level ``@add_arg_scope`` in a library module must not enter legacy graph
-    # mode at import time, and library calls need no check.
+    # Our own modules (tf_pipeline.*, contrib modules included; estimators.*) get plain
+    # functions: a module-level ``@add_arg_scope`` in a library module must not enter
+    # legacy graph mode at import time, and library calls need no check.
     caller = sys._getframe(depth + 1).f_globals.get("__name__") or ""
-    return caller.startswith("tf_pipeline.")
+    return caller.startswith(_LIBRARY_PREFIXES)
 
 
 def hand_out(value: Any, owner: str, name: str, *, user: bool = True) -> Any:
