@@ -167,11 +167,11 @@ class Estimator(EstimatorEngine):
         self._train_model(input_fn, hooks, steps, max_steps, feeder)
         return self
 
-    def _features_and_labels(self, input_fn: InputFn, mode: str) -> tuple[Any, Any]:
+    def _features_and_labels(self, input_fn: InputFn, mode: str) -> tuple[Any, Any, list]:
         features, labels = input_fn()
         if mode != ModeKeys.TRAIN:
             self._check_features(features)
-        return features, labels
+        return features, labels, []
 
     def _after_model_fn(self, features: Any, labels: Any, ops: Any, mode: str) -> None:
         if mode == ModeKeys.TRAIN:
