@@ -35,9 +35,7 @@ def make_model_fn(tf):
             return tf.estimator.EstimatorSpec(
                 mode,
                 predictions=predictions,
-                export_outputs={
-                    "serving_default": tf.estimator.export.PredictOutput(predictions)
-                },
+                export_outputs={"serving_default": tf.estimator.export.PredictOutput(predictions)},
             )
         loss = tf.losses.mean_squared_error(labels, output)
         optimizer = tf.train.AdagradOptimizer(params["learning_rate"])
@@ -138,7 +136,9 @@ def run(tf, model_dir: str, warm_start_dir: str, tae_dir: str) -> dict:
         params=PARAMS,
         warm_start_from=warm_start_dir,
     )
-    exporter = tf.estimator.LatestExporter("latest", serving_input_receiver_fn(tf), exports_to_keep=2)
+    exporter = tf.estimator.LatestExporter(
+        "latest", serving_input_receiver_fn(tf), exports_to_keep=2
+    )
     tae_metrics, tae_exports = tf.estimator.train_and_evaluate(
         tae,
         tf.estimator.TrainSpec(fns["train"], max_steps=TRAIN_STEPS),
@@ -159,7 +159,5 @@ def run(tf, model_dir: str, warm_start_dir: str, tae_dir: str) -> dict:
         "tae_metrics": {k: float(v) for k, v in tae_metrics.items()},
         "tae_exports": len(tae_exports),
         "tae_exports_kept": len(os.listdir(latest)),
-        "tae_variables": {
-            name: tae.get_variable_value(name) for name in tae.get_variable_names()
-        },
+        "tae_variables": {name: tae.get_variable_value(name) for name in tae.get_variable_names()},
     }
