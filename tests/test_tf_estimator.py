@@ -339,3 +339,26 @@ def test_sigkill_mid_train_then_resume_and_second_trainer_refused(tmp_path):
     assert step >= 100 and step % 50 == 0
     second.train(numpy_fn(epochs=None), steps=5)  # the lock died with the process
     assert second.get_variable_value("global_step") == step + 5
+
+
+@pytest.mark.slow
+def test_estimator_airpassengers_example_trains_exports_and_serves(tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "examples" / "estimator_airpassengers.py"),
+            "--steps",
+            "200",
+            "--model-dir",
+            str(tmp_path / "model"),
+        ],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    match = re.search(r"RMSE of the served model on the last 24 months: ([0-9.]+)", result.stdout)
+    assert match, result.stdout
+    assert 0 < float(match.group(1)) < 400
+    assert len(os.listdir(tmp_path / "model" / "export" / "airpassengers")) >= 1
