@@ -362,3 +362,31 @@ def test_estimator_airpassengers_example_trains_exports_and_serves(tmp_path):
     assert match, result.stdout
     assert 0 < float(match.group(1)) < 400
     assert len(os.listdir(tmp_path / "model" / "export" / "airpassengers")) >= 1
+
+
+@pytest.mark.slow
+def test_contrib_learn_export_savedmodel_serves_predict(tmp_path):
+    from estimators import Estimator, RunConfig
+    from estimators.input_fn_utils import InputFnOps
+
+    def learn_model_fn(features, labels):
+        y = tf.reshape(tf.layers.dense(features, 1, name="out"), [-1])
+        loss = tf.losses.mean_squared_error(tf.reshape(labels, [-1]), y)
+        op = tf.train.GradientDescentOptimizer(0.1).minimize(loss, tf.train.get_global_step())
+        return y, loss, op
+
+    est = Estimator(learn_model_fn, str(tmp_path / "m"), RunConfig(tf_random_seed=0))
+    est.fit(x=X, y=Y, batch_size=4, steps=5)
+
+    def serving_input_fn():
+        x = tf.placeholder(tf.float32, [None, 2], name="x")
+        return InputFnOps(x, None, {"x": x})
+
+    export_dir = est.export_savedmodel(str(tmp_path / "export"), serving_input_fn)
+    loaded = tensorflow.saved_model.load(export_dir.decode())
+    assert sorted(loaded.signatures) == [
+        "default_input_alternative:default_output_alternative",
+        "serving_default",
+    ]
+    served = loaded.signatures["serving_default"](x=tensorflow.constant(X))["output"].numpy()
+    np.testing.assert_allclose(served, np.array(list(est.predict(x=X))), rtol=1e-5)
