@@ -85,6 +85,14 @@ def test_namespace_and_mode_keys():
         assert getattr(tf.estimator, name) is getattr(tensorflow.compat.v1.train, name)
         assert getattr(tf.train, name) is getattr(tf.estimator, name)
     assert tf.estimator.export.PredictOutput.__name__ == "PredictOutput"
+    # TF's own MonitoredTrainingSession (the engine's session machinery) is tf.train's.
+    with tensorflow.Graph().as_default():
+        step = tf.train.get_or_create_global_step()
+        increment = tf.assign_add(step, 1)
+        hooks = [tf.train.StopAtStepHook(last_step=3)]
+        with tf.train.MonitoredTrainingSession(hooks=hooks) as session:
+            while not session.should_stop():
+                session.run(increment)
     assert callable(tf.estimator.inputs.pandas_input_fn)
 
 
@@ -184,6 +192,12 @@ def test_train_evaluate_predict_with_numpy_dataset_and_hooks(tmp_path):
     # A Dataset of (features, labels), run until it ends (12 rows / 4 = 3 steps).
     est.train(lambda: tf.data.Dataset.from_tensor_slices(({"x": X}, Y)).batch(4))
     assert est.latest_checkpoint().endswith("model.ckpt-10")
+
+    extended = tf.estimator.add_metrics(
+        est, lambda labels, predictions: {"y_mean": tf.metrics.mean(predictions["y"])}
+    )
+    more = extended.evaluate(numpy_fn())
+    assert sorted(more) == ["global_step", "loss", "mae", "y_mean"]
 
     hook = CountingHook()
     metrics = est.evaluate(numpy_fn(), hooks=[hook], name="holdout")
