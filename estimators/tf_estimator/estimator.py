@@ -7,21 +7,21 @@ events), one ``MonitoredSession`` with its hooks, one NaN guard, one training lo
 Example
 -------
 >>> import numpy as np
->>> import tensorflow as tf
+>>> import tf_pipeline.tf1 as tf
 >>> from estimators.tf_estimator import Estimator, EstimatorSpec, ModeKeys, inputs
 >>> def model_fn(features, labels, mode):
-...     y = tf.compat.v1.layers.dense(features["x"], 1)
+...     y = tf.layers.dense(features["x"], 1)
 ...     if mode == ModeKeys.PREDICT:
 ...         return EstimatorSpec(mode, predictions=y)
-...     loss = tf.compat.v1.losses.mean_squared_error(labels, y)
-...     step = tf.compat.v1.train.get_global_step()
-...     train_op = tf.compat.v1.train.GradientDescentOptimizer(0.1).minimize(loss, step)
+...     loss = tf.losses.mean_squared_error(labels, y)
+...     step = tf.train.get_global_step()
+...     train_op = tf.train.GradientDescentOptimizer(0.1).minimize(loss, step)
 ...     return EstimatorSpec(mode, loss=loss, train_op=train_op)
 >>> x = {"x": np.arange(8, dtype=np.float32).reshape(-1, 1)}
 >>> y = 2 * x["x"]
 >>> est = Estimator(model_fn)
->>> est = est.train(inputs.numpy_input_fn(x, y, batch_size=4, shuffle=False), steps=5)
->>> est.get_variable_value("global_step")
+>>> train_input = inputs.numpy_input_fn(x, y, batch_size=4, num_epochs=None, shuffle=True)
+>>> int(est.train(train_input, steps=5).get_variable_value("global_step"))
 5
 """
 
@@ -168,7 +168,7 @@ class Estimator(EstimatorEngine):
     model_fn : callable
         ``model_fn(features, labels, mode, params, config)`` (any subset; ``features``
         required) returning an :class:`EstimatorSpec`. The global step exists before it
-        is called, so ``tf.compat.v1.train.get_global_step()`` works inside it.
+        is called, so ``tf.train.get_global_step()`` works inside it.
     model_dir : str, optional
         Checkpoints and events; else ``config.model_dir``; else a temporary directory.
     config : RunConfig, optional

@@ -2,10 +2,10 @@
 
 Example
 -------
->>> import tensorflow as tf
+>>> import tf_pipeline.tf1 as tf
 >>> from estimators.tf_estimator import Estimator, EstimatorSpec, add_metrics
 >>> def model_fn(features, labels, mode):
-...     y = tf.compat.v1.layers.dense(features, 1)
+...     y = tf.layers.dense(features, 1)
 ...     return EstimatorSpec(mode, predictions=y, loss=tf.reduce_mean(y),
 ...                          train_op=tf.no_op())
 >>> est = add_metrics(Estimator(model_fn), lambda labels, predictions: {})
