@@ -51,8 +51,9 @@ def __dir__() -> list[str]:
 # ``from tf_pipeline.tf1 import nn`` would ask __getattr__ first and get compat.v1's
 # module; import_module loads ours and binds it, so these names resolve to ours.
 contrib = _import_module("tf_pipeline.tf1.contrib")
+feature_column = _import_module("tf_pipeline.tf1.feature_column")
 estimator = _import_module("tf_pipeline.tf1.estimator")
 layers = _import_module("tf_pipeline.tf1.layers")
 nn = _import_module("tf_pipeline.tf1.nn")
 
-__all__ = ["contrib", "estimator", "layers", "nn"]
+__all__ = ["contrib", "estimator", "feature_column", "layers", "nn"]
