@@ -85,7 +85,11 @@ def dnn_logits(
             net = tf.nn.dropout(net, rate=dropout)
         _layer_summary(net, name)
     logits = dense(
-        net, units, activation=None, kernel_initializer=_V1.glorot_uniform_initializer(), name="logits"
+        net,
+        units,
+        activation=None,
+        kernel_initializer=_V1.glorot_uniform_initializer(),
+        name="logits",
     )
     _layer_summary(logits, "logits")
     return logits
@@ -232,7 +236,9 @@ class DNNClassifier(Estimator):
         batch_norm: bool = False,
     ) -> None:
         units = check_dnn_args(hidden_units, dropout, batch_norm)
-        head = binary_or_multi_class_head(n_classes, weight_column, label_vocabulary, loss_reduction)
+        head = binary_or_multi_class_head(
+            n_classes, weight_column, label_vocabulary, loss_reduction
+        )
         model_fn = _dnn_estimator_fn(
             head,
             hidden_units=units,

@@ -94,7 +94,9 @@ def dnn_linear_combined_model_fn(
             linear = linear_logits(
                 features, linear_feature_columns, head.logits_dimension, linear_sparse_combiner
             )
-            _V1.summary.scalar(f"{scope.name}/fraction_of_zero_values", tf.math.zero_fraction(linear))
+            _V1.summary.scalar(
+                f"{scope.name}/fraction_of_zero_values", tf.math.zero_fraction(linear)
+            )
             _V1.summary.histogram(f"{scope.name}/activation", linear)
             logits.append(linear)
             parts.append((linear_opt, scope.name))
@@ -230,7 +232,9 @@ class DNNLinearCombinedClassifier(Estimator):
         batch_norm: bool = False,
         linear_sparse_combiner: str = "sum",
     ) -> None:
-        head = binary_or_multi_class_head(n_classes, weight_column, label_vocabulary, loss_reduction)
+        head = binary_or_multi_class_head(
+            n_classes, weight_column, label_vocabulary, loss_reduction
+        )
         model_fn = _combined_model_fn(
             head,
             linear_feature_columns,

@@ -44,7 +44,9 @@ from estimators.tf_estimator.spec import EstimatorSpec, ModeKeys
 _V1 = tf.compat.v1
 _REDUCTION = _V1.losses.Reduction
 
-LossSpec = namedtuple("LossSpec", ["training_loss", "unreduced_loss", "weights", "processed_labels"])
+LossSpec = namedtuple(
+    "LossSpec", ["training_loss", "unreduced_loss", "weights", "processed_labels"]
+)
 
 
 def check_loss_reduction(loss_reduction: str) -> str:
@@ -182,7 +184,9 @@ def _all_class_ids(logits: tf.Tensor, n_classes: int) -> tf.Tensor:
 
 
 def _all_classes(logits: tf.Tensor, n_classes: int, vocabulary: Sequence[str] | None) -> tf.Tensor:
-    names = tf.constant(list(vocabulary)) if vocabulary else tf.strings.as_string(tf.range(n_classes))
+    names = (
+        tf.constant(list(vocabulary)) if vocabulary else tf.strings.as_string(tf.range(n_classes))
+    )
     return tf.tile(tf.expand_dims(names, 0), [tf.shape(logits)[0], 1])
 
 
@@ -320,7 +324,9 @@ class _Head:
             train_op = _append_update_ops(train_op)
             mean_loss = None
             if self._loss_reduction == _REDUCTION.SUM:
-                weight_sum = tf.reduce_sum(loss_spec.weights * tf.ones_like(loss_spec.unreduced_loss))
+                weight_sum = tf.reduce_sum(
+                    loss_spec.weights * tf.ones_like(loss_spec.unreduced_loss)
+                )
                 mean_loss = loss_spec.training_loss / weight_sum
         # The loss summaries sit at the graph's top level, as in TF.
         with _V1.get_default_graph().name_scope(None):

@@ -64,7 +64,7 @@ def default_partitioner(config: Any, min_slice_size: int = 64 << 20) -> Any:
 def _zero_fraction(variables: Sequence[tf.Variable]) -> tf.Tensor:
     with tf.name_scope("zero_fraction"):
         sizes = [tf.cast(tf.size(v), tf.float32) for v in variables]
-        zeros = [tf.math.zero_fraction(v) * s for v, s in zip(variables, sizes)]
+        zeros = [tf.math.zero_fraction(v) * s for v, s in zip(variables, sizes, strict=True)]
         return tf.identity(tf.add_n(zeros) / tf.add_n(sizes), name="zero_fraction_or_nan")
 
 
@@ -112,7 +112,8 @@ def linear_model_fn(
     with _V1.variable_scope("linear", values=tuple(features.values()), partitioner=partitioner):
         logits = linear_logits(features, feature_columns, head.logits_dimension, sparse_combiner)
         opt = get_optimizer_instance(
-            optimizer or _V1.train.FtrlOptimizer(default_linear_learning_rate(len(feature_columns))),
+            optimizer
+            or _V1.train.FtrlOptimizer(default_linear_learning_rate(len(feature_columns))),
             learning_rate=_LEARNING_RATE,
         )
         return head.create_estimator_spec(
@@ -212,7 +213,9 @@ class LinearClassifier(Estimator):
         sparse_combiner: str = "sum",
     ) -> None:
         columns = _check_linear_args(feature_columns, sparse_combiner)
-        head = binary_or_multi_class_head(n_classes, weight_column, label_vocabulary, loss_reduction)
+        head = binary_or_multi_class_head(
+            n_classes, weight_column, label_vocabulary, loss_reduction
+        )
         model_fn = _linear_estimator_fn(head, columns, optimizer, partitioner, sparse_combiner)
         super().__init__(
             model_fn=model_fn, model_dir=model_dir, config=config, warm_start_from=warm_start_from

@@ -11,14 +11,16 @@ def _inputs(tf):
     x = tf.placeholder(tf.float32, [None, 2])
     c = tf.placeholder(tf.string, [None, 1])
     i = tf.placeholder(tf.int64, [None, 1])
+    h = tf.placeholder(tf.string, [None, 1])
     y = tf.placeholder(tf.float32, [None, 2])
     feed = {
         x: rng.randn(6, 2).astype(np.float32),
         c: _C,
         i: _I,
+        h: _C[::-1].copy(),
         y: rng.randn(6, 2).astype(np.float32),
     }
-    return {"x": x, "c": c, "i": i}, y, feed
+    return {"x": x, "c": c, "i": i, "h": h}, y, feed
 
 
 def _columns(tf):
@@ -26,7 +28,7 @@ def _columns(tf):
     x = fc.numeric_column("x", shape=(2,))
     c = fc.categorical_column_with_vocabulary_list("c", ["a", "b", "c"], num_oov_buckets=1)
     i = fc.categorical_column_with_identity("i", num_buckets=4)
-    h = fc.categorical_column_with_hash_bucket("c", hash_bucket_size=5)
+    h = fc.categorical_column_with_hash_bucket("h", hash_bucket_size=5)
     b = fc.bucketized_column(x, boundaries=[-0.5, 0.5])
     crossed = fc.crossed_column([c, i], hash_bucket_size=7)
     return x, c, i, h, b, crossed

@@ -53,7 +53,9 @@ def _write_init_checkpoint(source_dir: str, target_dir: str, names: list[str]) -
             )
     # The saver writes absolute paths; the committed directory must be relocatable.
     with open(os.path.join(target_dir, "checkpoint"), "w") as f:
-        f.write('model_checkpoint_path: "model.ckpt-0"\nall_model_checkpoint_paths: "model.ckpt-0"\n')
+        f.write(
+            'model_checkpoint_path: "model.ckpt-0"\nall_model_checkpoint_paths: "model.ckpt-0"\n'
+        )
 
 
 def generate(name: str) -> None:
