@@ -5,7 +5,9 @@ train 10 steps on unshuffled ``numpy_input_fn`` data, warm-started from the comm
 initial checkpoint ``data/<case>/init``, then evaluate and predict. Here the same case runs
 under ``tf_pipeline.tf1`` from the same checkpoint: the checkpoint's variable names (slots
 and ``global_step`` included) must be equal, and every variable, eval metric and
-prediction equal within 1e-5.
+prediction equal within 1e-5; for ``EXPORT_CASES``, the exported SavedModel (parsing
+receiver, reloaded with ``tf.saved_model.load``) must have the same signatures and serve
+the same outputs.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ sys.path.insert(0, str(HERE))
 import cases  # noqa: E402
 
 TOLERANCE = 1e-5
+# Exporting costs seconds per case: one case per head (regression, binary with label
+# vocabulary, multi-class with label vocabulary) and one per model family.
+EXPORT_CASES = ("linear_classifier", "dnn_regressor", "dnn_classifier_multi")
 
 
 def _close(ours, golden, what):
@@ -41,7 +46,13 @@ def _close(ours, golden, what):
 @pytest.mark.parametrize("name", cases.CASES)
 def test_canned_estimator_matches_tensorflow_2_15(name, tmp_path):
     golden = json.loads((HERE / "data" / name / "golden.json").read_text())
-    result = cases.run(tf1, name, str(tmp_path / "model"), str(HERE / "data" / name / "init"))
+    result = cases.run(
+        tf1,
+        name,
+        str(tmp_path / "model"),
+        str(HERE / "data" / name / "init"),
+        str(tmp_path / "export") if name in EXPORT_CASES else None,
+    )
 
     assert sorted(result["variables"]) == sorted(golden["variables"])
     for key, value in golden["variables"].items():
@@ -56,3 +67,11 @@ def test_canned_estimator_matches_tensorflow_2_15(name, tmp_path):
         assert sorted(ours) == sorted(theirs)
         for key, value in theirs.items():
             _close(ours[key], value, f"prediction {i} {key}")
+    if name not in EXPORT_CASES:
+        return
+    # The exported SavedModel: the same signatures, serving the same numbers.
+    assert sorted(result["served"]) == sorted(golden["served"])
+    for signature, outputs in golden["served"].items():
+        assert sorted(result["served"][signature]) == sorted(outputs), signature
+        for key, value in outputs.items():
+            _close(result["served"][signature][key], value, f"served {signature} {key}")

@@ -198,7 +198,7 @@ def test_model_fn_checkpoint_names_are_tensorflow_2_15s(name, tmp_path):
     import cases  # noqa: PLC0415
 
     columns = cases._columns(tf1)
-    reg = head.RegressionHead()
+    reg = head.RegressionHead(label_dimension=2 if name == "dnn_regressor" else 1)
     with tf.Graph().as_default():
         V1.train.get_or_create_global_step()
         features = {k: tf.constant(v) for k, v in cases._features().items()}

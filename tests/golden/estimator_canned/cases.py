@@ -40,11 +40,21 @@ def _columns(v1):
     }
 
 
+_VOCAB_BIN = ["neg", "pos"]
+_VOCAB_MULTI = ["lo", "mid", "hi"]
+
+
 def _labels(name: str) -> np.ndarray:
+    if name == "linear_classifier":
+        return np.array(_VOCAB_BIN, dtype=bytes)[_Y_BIN]
+    if name == "dnn_classifier_multi":
+        return np.array(_VOCAB_MULTI, dtype=bytes)[_Y_MULTI]
     if "multi" in name:
         return _Y_MULTI.copy()
     if "classifier" in name:
         return _Y_BIN.copy()
+    if name == "dnn_regressor":  # label_dimension=2
+        return np.stack([_Y_REG, np.sin(_X)], axis=1).astype(np.float32)
     return _Y_REG.copy()
 
 
@@ -55,20 +65,23 @@ def make(v1, name: str, model_dir: str, warm_start_from):
     config = est.RunConfig(tf_random_seed=7)
     common = {"model_dir": model_dir, "config": config, "warm_start_from": warm_start_from}
     if name == "linear_regressor":
-        return est.LinearRegressor(cols["linear"], **common)
-    if name == "linear_regressor_weighted":
         return est.LinearRegressor(cols["linear"], weight_column="w", **common)
     if name == "linear_classifier":
-        return est.LinearClassifier(cols["linear"], **common)
+        return est.LinearClassifier(cols["linear"], label_vocabulary=_VOCAB_BIN, **common)
     if name == "linear_classifier_multi":
-        return est.LinearClassifier(cols["linear"], n_classes=3, **common)
+        return est.LinearClassifier(cols["linear"], n_classes=3, weight_column="w", **common)
     if name == "dnn_regressor":
-        return est.DNNRegressor([4, 3], cols["dnn"], **common)
+        return est.DNNRegressor([4, 3], cols["dnn"], label_dimension=2, **common)
     if name == "dnn_classifier":
         return est.DNNClassifier([4], cols["dnn"], weight_column="w", **common)
     if name == "dnn_classifier_multi":
         return est.DNNClassifier(
-            [5, 3], cols["dnn"], n_classes=3, activation_fn=v1.nn.tanh, **common
+            [5, 3],
+            cols["dnn"],
+            n_classes=3,
+            label_vocabulary=_VOCAB_MULTI,
+            activation_fn=v1.nn.tanh,
+            **common,
         )
     if name == "dnn_linear_combined_regressor":
         return est.DNNLinearCombinedRegressor(
@@ -77,18 +90,26 @@ def make(v1, name: str, model_dir: str, warm_start_from):
             dnn_hidden_units=[3],
             **common,
         )
+    if name == "dnn_linear_combined_classifier":
+        return est.DNNLinearCombinedClassifier(
+            linear_feature_columns=cols["linear"],
+            dnn_feature_columns=cols["dnn"],
+            dnn_hidden_units=[3],
+            weight_column="w",
+            **common,
+        )
     raise KeyError(name)
 
 
 CASES = (
     "linear_regressor",
-    "linear_regressor_weighted",
     "linear_classifier",
     "linear_classifier_multi",
     "dnn_regressor",
     "dnn_classifier",
     "dnn_classifier_multi",
     "dnn_linear_combined_regressor",
+    "dnn_linear_combined_classifier",
 )
 
 
@@ -116,11 +137,47 @@ def trainable_names(estimator) -> list[str]:
     return sorted(n for n in estimator.get_variable_names() if not any(s in n for s in skip))
 
 
-def run(v1, name: str, model_dir: str, init_dir: str) -> dict:
-    """Train ``TRAIN_STEPS`` from ``init_dir``, then evaluate and predict."""
+def serialized_examples(tf) -> list[bytes]:
+    """The features as ``tf.train.Example`` protos (what a parsing receiver serves)."""
+    feats = _features()
+    examples = []
+    for j in range(N_EXAMPLES):
+        feature = {
+            "x": tf.train.Feature(float_list=tf.train.FloatList(value=[feats["x"][j]])),
+            "x2": tf.train.Feature(float_list=tf.train.FloatList(value=feats["x2"][j])),
+            "c": tf.train.Feature(bytes_list=tf.train.BytesList(value=[feats["c"][j]])),
+            "i": tf.train.Feature(int64_list=tf.train.Int64List(value=[feats["i"][j]])),
+        }
+        example = tf.train.Example(features=tf.train.Features(feature=feature))
+        examples.append(example.SerializeToString())
+    return examples
+
+
+def run(v1, name: str, model_dir: str, init_dir: str, export_dir: str | None = None) -> dict:
+    """Train ``TRAIN_STEPS`` from ``init_dir``, then evaluate, predict and export.
+
+    With ``export_dir``, the model is exported with a parsing receiver, reloaded with
+    ``tf.saved_model.load`` and its signatures run on :func:`serialized_examples`.
+    """
+    import tensorflow as tf  # noqa: PLC0415  (the TF the caller runs: 2.15 or 2.21)
+
     est = make(v1, name, model_dir, warm_start_from=init_dir)
     est.train(train_input_fn(v1, name), steps=TRAIN_STEPS)
     variables = {n: est.get_variable_value(n) for n in est.get_variable_names()}
     metrics = est.evaluate(eval_input_fn(v1, name))
     predictions = list(est.predict(predict_input_fn(v1)))
-    return {"variables": variables, "eval": metrics, "predictions": predictions}
+    result = {"variables": variables, "eval": metrics, "predictions": predictions}
+    if export_dir is not None:
+        cols = _columns(v1)
+        spec = v1.feature_column.make_parse_example_spec(cols["linear"] + cols["dnn"])
+        receiver = v1.estimator.export.build_parsing_serving_input_receiver_fn(spec)
+        path = est.export_saved_model(export_dir, receiver)
+        loaded = tf.saved_model.load(path.decode() if isinstance(path, bytes) else path)
+        examples = tf.constant(serialized_examples(tf))
+        served = {}
+        for key, signature in loaded.signatures.items():
+            (argument,) = signature.structured_input_signature[1]
+            outputs = signature(**{argument: examples})
+            served[key] = {k: v.numpy() for k, v in outputs.items()}
+        result["served"] = served
+    return result

@@ -71,7 +71,9 @@ def generate(name: str) -> None:
         init_dir = os.path.join(out, "init")
         _write_init_checkpoint(first.model_dir, init_dir, trainable)
         # 2. The golden run, warm-started from that checkpoint.
-        result = cases.run(tf.compat.v1, name, os.path.join(tmp, "run"), init_dir)
+        result = cases.run(
+            tf.compat.v1, name, os.path.join(tmp, "run"), init_dir, os.path.join(tmp, "export")
+        )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     golden = {
@@ -79,6 +81,10 @@ def generate(name: str) -> None:
         "variables": {k: _jsonable(v) for k, v in result["variables"].items()},
         "eval": {k: _jsonable(v) for k, v in result["eval"].items()},
         "predictions": [{k: _jsonable(v) for k, v in p.items()} for p in result["predictions"]],
+        "served": {
+            sig: {k: _jsonable(v) for k, v in outputs.items()}
+            for sig, outputs in result["served"].items()
+        },
     }
     with open(os.path.join(out, "golden.json"), "w") as f:
         json.dump(golden, f, indent=1, sort_keys=True)
