@@ -353,9 +353,7 @@ class EstimatorEngine:
 
     _TRAIN_METHOD = "fit"
 
-    def _restored_session(
-        self, graph: tf.Graph, checkpoint: str | None
-    ) -> tf.compat.v1.Session:
+    def _restored_session(self, graph: tf.Graph, checkpoint: str | None) -> tf.compat.v1.Session:
         """A session of ``graph`` with ``checkpoint`` restored (initialised variables when
         None, as tf.estimator did), local variables and tables initialised (queue runners
         not started yet)."""

@@ -41,8 +41,9 @@ import tensorflow as tf
 from estimators.engine import EstimatorEngine, eval_dir, resolve_model_dir
 from estimators.model_dir import latest_checkpoint
 from estimators.queue_input import input_timeouts, monitored
+from estimators.saved_model import write_saved_model
+from estimators.tf_estimator.export_output import build_all_signature_defs, get_export_outputs
 from estimators.tf_estimator.run_config import RunConfig
-from estimators.tf_estimator.saved_model import export_saved_model
 from estimators.tf_estimator.spec import EstimatorSpec, ModeKeys
 from tf_pipeline._checks import check_int
 
@@ -396,8 +397,34 @@ class Estimator(EstimatorEngine):
                 f"`checkpoint_path` must name a checkpoint, got none and model_dir "
                 f"{self._model_dir!r} has none: train first."
             )
-        return export_saved_model(
-            self, export_dir_base, serving_input_receiver_fn, checkpoint, assets_extra, as_text
+        if not callable(serving_input_receiver_fn):
+            raise TypeError(
+                f"`serving_input_receiver_fn` must be callable, got {serving_input_receiver_fn!r}."
+            )
+
+        def build() -> tuple[dict[str, Any], Any, Any]:
+            tf.compat.v1.set_random_seed(self._config.tf_random_seed)
+            receiver = serving_input_receiver_fn()
+            spec = self._call_model_fn(
+                receiver.features,
+                getattr(receiver, "labels", None),
+                ModeKeys.PREDICT,
+                self._config,
+            )
+            signatures = build_all_signature_defs(
+                receiver.receiver_tensors,
+                get_export_outputs(spec.export_outputs, spec.predictions),
+                getattr(receiver, "receiver_tensors_alternatives", None),
+            )
+            return signatures, spec.scaffold.saver, spec.scaffold.local_init_op
+
+        return write_saved_model(
+            export_dir_base,
+            build,
+            checkpoint,
+            self._config.session_config_or_default(),
+            assets_extra,
+            as_text,
         )
 
     def export_savedmodel(
