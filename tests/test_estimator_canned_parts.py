@@ -241,8 +241,6 @@ def test_dropout_only_in_training():
 
 def test_estimator_argument_errors():
     x = tf1.feature_column.numeric_column("x")
-    with pytest.raises(ValueError, match=re.escape("`batch_norm` must be False, got True")):
-        tf1.estimator.DNNRegressor([3], [x], batch_norm=True)
     with pytest.raises(ValueError, match=re.escape("`hidden_units` must be a non-empty list")):
         tf1.estimator.DNNClassifier([], [x])
     with pytest.raises(ValueError, match=re.escape("`feature_columns` must be a non-empty list")):

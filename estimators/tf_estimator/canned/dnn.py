@@ -42,21 +42,67 @@ def _layer_summary(value: tf.Tensor, tag: str) -> None:
     _V1.summary.histogram(f"{tag}/activation", value)
 
 
-def check_dnn_args(
-    hidden_units: Any, dropout: float | None, batch_norm: bool, name: str = "hidden_units"
-) -> tuple:
+def check_dnn_args(hidden_units: Any, dropout: float | None, name: str = "hidden_units") -> tuple:
     """Validate the DNN arguments; return ``hidden_units`` as a tuple of ints."""
     units = tuple(hidden_units or ())
     if not units or any(isinstance(u, bool) or not isinstance(u, int) or u < 1 for u in units):
         raise ValueError(f"`{name}` must be a non-empty list of ints >= 1, got {hidden_units!r}.")
     if dropout is not None and not 0.0 <= dropout < 1.0:
         raise ValueError(f"`dropout` must be None or in [0, 1), got {dropout!r}.")
-    if batch_norm:
-        raise ValueError(
-            "`batch_norm` must be False, got True: batch normalization is not restored "
-            "in the canned DNN estimators."
-        )
     return units
+
+
+def _parts(variable: Any) -> list:
+    # A partitioned variable (TF's partitioner wraps every canned variable) is a list of parts.
+    return [variable] if isinstance(variable, tf.Variable) else list(variable)
+
+
+def _assign_moving_average(variable: Any, value: tf.Tensor, momentum: float) -> tf.Operation:
+    """Keras 2's update: ``variable -= (variable - value) * (1 - momentum)``, part by part."""
+    with tf.name_scope("AssignMovingAvg"):
+        delta = (tf.convert_to_tensor(variable) - value) * tf.constant(1.0 - momentum)
+        parts = _parts(variable)
+        deltas = tf.split(delta, [p.shape[0] for p in parts]) if len(parts) > 1 else [delta]
+        return tf.group(*[_V1.assign_sub(p, d) for p, d in zip(parts, deltas, strict=True)])
+
+
+def batch_norm(
+    net: tf.Tensor, name: str, training: bool, momentum: float = 0.999, epsilon: float = 1e-3
+) -> tf.Tensor:
+    """``tf.compat.v1.layers.BatchNormalization(momentum=0.999)`` as the DNN estimators used it.
+
+    Variables ``<name>/{beta,gamma,moving_mean,moving_variance}``; in training the batch's
+    moments normalise and the moving averages are updated through ``UPDATE_OPS`` (the heads
+    group those into the train op), otherwise the moving averages normalise.
+    """
+    dim = net.shape[-1]
+    with _V1.variable_scope(name):
+        beta = _V1.get_variable("beta", [dim], initializer=_V1.zeros_initializer())
+        gamma = _V1.get_variable("gamma", [dim], initializer=_V1.ones_initializer())
+        moving_mean = _V1.get_variable(
+            "moving_mean", [dim], initializer=_V1.zeros_initializer(), trainable=False
+        )
+        moving_variance = _V1.get_variable(
+            "moving_variance", [dim], initializer=_V1.ones_initializer(), trainable=False
+        )
+        if training:
+            mean, variance = tf.nn.moments(net, axes=[0])
+            for variable, value in ((moving_mean, mean), (moving_variance, variance)):
+                _V1.add_to_collection(
+                    _V1.GraphKeys.UPDATE_OPS,
+                    _assign_moving_average(variable, value, momentum),
+                )
+        else:
+            mean = tf.convert_to_tensor(moving_mean)
+            variance = tf.convert_to_tensor(moving_variance)
+        return tf.nn.batch_normalization(
+            net,
+            mean,
+            variance,
+            tf.convert_to_tensor(beta),
+            tf.convert_to_tensor(gamma),
+            epsilon,
+        )
 
 
 def dnn_logits(
@@ -68,6 +114,7 @@ def dnn_logits(
     activation_fn: Callable[[tf.Tensor], tf.Tensor] | None,
     dropout: float | None,
     input_layer_partitioner: Any,
+    use_batch_norm: bool = False,
 ) -> tf.Tensor:
     """TF's ``_DNNModel``: input layer, hidden layers, logits (inside the ``dnn`` scope)."""
     with _V1.variable_scope("input_from_feature_columns", partitioner=input_layer_partitioner):
@@ -83,6 +130,9 @@ def dnn_logits(
         )
         if dropout is not None and mode == ModeKeys.TRAIN:
             net = tf.nn.dropout(net, rate=dropout)
+        if use_batch_norm:
+            with _V1.variable_scope(name):
+                net = batch_norm(net, f"batchnorm_{layer_id}", mode == ModeKeys.TRAIN)
         _layer_summary(net, name)
     logits = dense(
         net,
@@ -107,6 +157,7 @@ def dnn_model_fn(
     dropout: float | None = None,
     input_layer_partitioner: Any = None,
     config: Any = None,
+    batch_norm: bool = False,
 ) -> EstimatorSpec:
     """The model_fn of the DNN estimators (TF's ``_dnn_model_fn``)."""
     opt = get_optimizer_instance(optimizer, learning_rate=_LEARNING_RATE)
@@ -123,6 +174,7 @@ def dnn_model_fn(
             activation_fn,
             dropout,
             input_layer_partitioner or default_partitioner(config),
+            batch_norm,
         )
         return head.create_estimator_spec(
             features=features, mode=mode, labels=labels, optimizer=opt, logits=logits
@@ -158,7 +210,7 @@ class DNNRegressor(Estimator):
     warm_start_from : str, WarmStartSettings or None, default=None
     loss_reduction : str, default=tf.losses.Reduction.SUM
     batch_norm : bool, default=False
-        Must be False (not restored).
+        Batch normalization (momentum 0.999) after each hidden layer.
     """
 
     def __init__(
@@ -177,7 +229,7 @@ class DNNRegressor(Estimator):
         loss_reduction: str = _V1.losses.Reduction.SUM,
         batch_norm: bool = False,
     ) -> None:
-        units = check_dnn_args(hidden_units, dropout, batch_norm)
+        units = check_dnn_args(hidden_units, dropout)
         head = RegressionHead(label_dimension, weight_column, loss_reduction)
         model_fn = _dnn_estimator_fn(
             head,
@@ -187,6 +239,7 @@ class DNNRegressor(Estimator):
             activation_fn=activation_fn,
             dropout=dropout,
             input_layer_partitioner=input_layer_partitioner,
+            batch_norm=bool(batch_norm),
         )
         super().__init__(
             model_fn=model_fn, model_dir=model_dir, config=config, warm_start_from=warm_start_from
@@ -215,7 +268,7 @@ class DNNClassifier(Estimator):
     warm_start_from : str, WarmStartSettings or None, default=None
     loss_reduction : str, default=tf.losses.Reduction.SUM
     batch_norm : bool, default=False
-        Must be False (not restored).
+        Batch normalization (momentum 0.999) after each hidden layer.
     """
 
     def __init__(
@@ -235,7 +288,7 @@ class DNNClassifier(Estimator):
         loss_reduction: str = _V1.losses.Reduction.SUM,
         batch_norm: bool = False,
     ) -> None:
-        units = check_dnn_args(hidden_units, dropout, batch_norm)
+        units = check_dnn_args(hidden_units, dropout)
         head = binary_or_multi_class_head(
             n_classes, weight_column, label_vocabulary, loss_reduction
         )
@@ -247,6 +300,7 @@ class DNNClassifier(Estimator):
             activation_fn=activation_fn,
             dropout=dropout,
             input_layer_partitioner=input_layer_partitioner,
+            batch_norm=bool(batch_norm),
         )
         super().__init__(
             model_fn=model_fn, model_dir=model_dir, config=config, warm_start_from=warm_start_from

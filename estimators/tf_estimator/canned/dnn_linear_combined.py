@@ -58,6 +58,7 @@ def dnn_linear_combined_model_fn(
     dnn_dropout: float | None = None,
     input_layer_partitioner: Any = None,
     config: Any = None,
+    batch_norm: bool = False,
     linear_sparse_combiner: str = "sum",
 ) -> EstimatorSpec:
     """The wide & deep model_fn (TF's ``_dnn_linear_combined_model_fn``)."""
@@ -82,6 +83,7 @@ def dnn_linear_combined_model_fn(
                     dnn_activation_fn,
                     dnn_dropout,
                     input_layer_partitioner,
+                    batch_norm,
                 )
             )
             parts.append((dnn_opt, scope.name))
@@ -163,7 +165,7 @@ class DNNLinearCombinedRegressor(Estimator):
     warm_start_from : str, WarmStartSettings or None, default=None
     loss_reduction : str, default=tf.losses.Reduction.SUM
     batch_norm : bool, default=False
-        Must be False (not restored).
+        Batch normalization after each hidden layer of the DNN part.
     linear_sparse_combiner : str, default='sum'
     """
 
@@ -268,9 +270,7 @@ def _combined_model_fn(
 ) -> Callable[..., EstimatorSpec]:
     linear, dnn = _check_columns(linear_feature_columns, dnn_feature_columns, dnn_hidden_units)
     hidden = (
-        check_dnn_args(dnn_hidden_units, dnn_dropout, batch_norm, name="dnn_hidden_units")
-        if dnn
-        else None
+        check_dnn_args(dnn_hidden_units, dnn_dropout, name="dnn_hidden_units") if dnn else None
     )
     return _combined_fn(
         head,
@@ -282,5 +282,6 @@ def _combined_model_fn(
         dnn_activation_fn=dnn_activation_fn,
         dnn_dropout=dnn_dropout,
         input_layer_partitioner=input_layer_partitioner,
+        batch_norm=bool(batch_norm),
         linear_sparse_combiner=linear_sparse_combiner,
     )

@@ -74,6 +74,8 @@ def make(v1, name: str, model_dir: str, warm_start_from):
         return est.DNNRegressor([4, 3], cols["dnn"], label_dimension=2, **common)
     if name == "dnn_classifier":
         return est.DNNClassifier([4], cols["dnn"], weight_column="w", **common)
+    if name == "dnn_regressor_batch_norm":
+        return est.DNNRegressor([4, 3], cols["dnn"], batch_norm=True, **common)
     if name == "dnn_classifier_multi":
         return est.DNNClassifier(
             [5, 3],
@@ -108,6 +110,7 @@ CASES = (
     "dnn_regressor",
     "dnn_classifier",
     "dnn_classifier_multi",
+    "dnn_regressor_batch_norm",
     "dnn_linear_combined_regressor",
     "dnn_linear_combined_classifier",
 )
