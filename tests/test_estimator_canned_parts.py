@@ -251,3 +251,18 @@ def test_estimator_argument_errors():
         tf1.estimator.DNNLinearCombinedRegressor()
     with pytest.raises(ValueError, match=re.escape("`features` must be a dict of Tensors")):
         linear.check_features(tf.zeros([2, 1]))
+
+
+def test_namespaces():
+    from estimators.tf_estimator import canned
+    from tf_pipeline.tf1 import feature_column
+
+    assert feature_column is tf1.feature_column and "feature_column" in tf1.__all__
+    # TensorFlow 2.21's own feature columns work in graph mode: nothing is rebuilt.
+    assert tf1.feature_column.input_layer is V1.feature_column.input_layer
+    with pytest.raises(AttributeError, match="has no attribute 'no_such_column'"):
+        tf1.feature_column.no_such_column  # noqa: B018
+    for name in canned.__all__:
+        assert getattr(tf1.estimator, name) is getattr(canned, name)
+        assert issubclass(getattr(canned, name), tf1.estimator.Estimator)
+        assert name in tf1.estimator.__all__
