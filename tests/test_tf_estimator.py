@@ -85,6 +85,14 @@ def test_namespace_and_mode_keys():
         assert getattr(tf.estimator, name) is getattr(tensorflow.compat.v1.train, name)
         assert getattr(tf.train, name) is getattr(tf.estimator, name)
     assert tf.estimator.export.PredictOutput.__name__ == "PredictOutput"
+    # TF's own MonitoredTrainingSession (the engine's session machinery) is tf.train's.
+    with tensorflow.Graph().as_default():
+        step = tf.train.get_or_create_global_step()
+        increment = tf.assign_add(step, 1)
+        hooks = [tf.train.StopAtStepHook(last_step=3)]
+        with tf.train.MonitoredTrainingSession(hooks=hooks) as session:
+            while not session.should_stop():
+                session.run(increment)
     assert callable(tf.estimator.inputs.pandas_input_fn)
 
 
@@ -143,6 +151,19 @@ def test_model_fn_signatures(tmp_path):
         tf.estimator.Estimator(bad, str(tmp_path / "b")).train(numpy_fn(), steps=1)
 
 
+def test_untrained_estimator_predicts_from_initial_values_as_tf215(tmp_path):
+    est = make(tmp_path, params={"lr": 0.5})
+    params = est.params
+    params["lr"] = 9.0
+    assert est.params == {"lr": 0.5}  # a copy, as TF's
+    assert est.config.model_dir == str(tmp_path)
+    rows = list(est.predict(numpy_fn(labels=False)))  # zeros kernel, zero bias
+    np.testing.assert_array_equal(np.stack([r["y"] for r in rows]), np.zeros((12, 1)))
+    assert est.latest_checkpoint() is None
+    with pytest.raises(ValueError, match="call `train` first"):
+        est.get_variable_names()
+
+
 # -- train / evaluate / predict ---------------------------------------------------------------
 @pytest.mark.slow
 def test_train_evaluate_predict_with_numpy_dataset_and_hooks(tmp_path):
@@ -171,6 +192,12 @@ def test_train_evaluate_predict_with_numpy_dataset_and_hooks(tmp_path):
     # A Dataset of (features, labels), run until it ends (12 rows / 4 = 3 steps).
     est.train(lambda: tf.data.Dataset.from_tensor_slices(({"x": X}, Y)).batch(4))
     assert est.latest_checkpoint().endswith("model.ckpt-10")
+
+    extended = tf.estimator.add_metrics(
+        est, lambda labels, predictions: {"y_mean": tf.metrics.mean(predictions["y"])}
+    )
+    more = extended.evaluate(numpy_fn())
+    assert sorted(more) == ["global_step", "loss", "mae", "y_mean"]
 
     hook = CountingHook()
     metrics = est.evaluate(numpy_fn(), hooks=[hook], name="holdout")
@@ -282,7 +309,7 @@ def test_export_outputs_signatures_and_exporters(tmp_path):
 # -- reliability: the engine's promises ---------------------------------------------------
 def test_nan_loss_stops_before_a_bad_checkpoint(tmp_path):
     est = make(tmp_path, save_checkpoints_steps=1, params={"nan_at": 3})
-    with pytest.raises(NanLossError, match="NaN loss during training at step") as info:
+    with pytest.raises(NanLossError, match="NaN loss during training at step 3;") as info:
         est.train(numpy_fn(epochs=None), steps=20)
     assert isinstance(info.value, tf.train.NanLossDuringTrainingError)
     # The step that applied NaN gradients was never saved: the latest checkpoint is step 3.

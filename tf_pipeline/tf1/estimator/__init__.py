@@ -26,6 +26,7 @@ from estimators.tf_estimator import (
     RunConfig,
     TrainSpec,
     WarmStartSettings,
+    add_metrics,
     train_and_evaluate,
 )
 from estimators.tf_estimator.canned import (
@@ -94,6 +95,7 @@ __all__ = [
     "TrainSpec",
     "VocabInfo",
     "WarmStartSettings",
+    "add_metrics",
     "export",
     "inputs",
     "train_and_evaluate",
