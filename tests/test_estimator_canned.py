@@ -75,3 +75,19 @@ def test_canned_estimator_matches_tensorflow_2_15(name, tmp_path):
         assert sorted(result["served"][signature]) == sorted(outputs), signature
         for key, value in outputs.items():
             _close(result["served"][signature][key], value, f"served {signature} {key}")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", cases.RESUME_CASES)
+def test_training_continues_from_a_tensorflow_2_15_model_dir(name, tmp_path):
+    # A model_dir TF 2.15 wrote after 10 steps (Ftrl / Adagrad slots of partitioned
+    # variables, batch-norm moving averages): ours trains on from it, global step included,
+    # and lands where TF 2.15 did.
+    golden = json.loads((HERE / "data" / name / "resumed.json").read_text())
+    resumed = cases.resume(
+        tf1, name, str(HERE / "data" / name / "resume_from"), str(tmp_path / "m")
+    )
+    assert golden["global_step"] == cases.TRAIN_STEPS + cases.RESUME_STEPS
+    assert sorted(resumed) == sorted(golden)
+    for key, value in golden.items():
+        _close(resumed[key], value, key)

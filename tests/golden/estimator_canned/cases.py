@@ -116,6 +116,22 @@ CASES = (
 )
 
 
+# TF 2.15 model_dirs (checkpoints with Ftrl / Adagrad slots and batch-norm moving averages)
+# that the other side trains on from.
+RESUME_CASES = ("linear_classifier", "dnn_regressor_batch_norm")
+RESUME_STEPS = 5
+
+
+def resume(v1, name: str, checkpoint_dir: str, model_dir: str) -> dict:
+    """Copy ``checkpoint_dir`` to ``model_dir``, train ``RESUME_STEPS`` more; the variables."""
+    import shutil  # noqa: PLC0415
+
+    shutil.copytree(checkpoint_dir, model_dir)
+    est = make(v1, name, model_dir, warm_start_from=None)
+    est.train(train_input_fn(v1, name), steps=RESUME_STEPS)
+    return {n: est.get_variable_value(n) for n in est.get_variable_names()}
+
+
 def train_input_fn(v1, name: str):
     return v1.estimator.inputs.numpy_input_fn(
         _features(), _labels(name), batch_size=BATCH, shuffle=False, num_epochs=None

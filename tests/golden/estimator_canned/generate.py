@@ -91,6 +91,38 @@ def generate(name: str) -> None:
     print(name, "variables:", sorted(golden["variables"]), "eval:", golden["eval"])
 
 
+def generate_resume(name: str) -> None:
+    """A TF 2.15 model_dir (checkpoint only) and the variables after training on from it.
+
+    Redo the golden run, keep its final checkpoint (step ``TRAIN_STEPS``, optimizer slots
+    included) in ``data/<case>/resume_from``, train ``RESUME_STEPS`` more in a copy and
+    record every variable in ``data/<case>/resumed.json``.
+    """
+    out = os.path.join(HERE, "data", name, "resume_from")
+    shutil.rmtree(out, ignore_errors=True)
+    os.makedirs(out)
+    tmp = tempfile.mkdtemp()
+    try:
+        run_dir = os.path.join(tmp, "run")
+        init_dir = os.path.join(HERE, "data", name, "init")
+        cases.run(tf.compat.v1, name, run_dir, init_dir)
+        prefix = tf.train.latest_checkpoint(run_dir)
+        for path in tf.io.gfile.glob(prefix + ".*"):
+            if not path.endswith(".meta"):
+                shutil.copy(path, out)
+        base = os.path.basename(prefix)
+        with open(os.path.join(out, "checkpoint"), "w") as f:
+            f.write(f'model_checkpoint_path: "{base}"\nall_model_checkpoint_paths: "{base}"\n')
+        resumed = cases.resume(tf.compat.v1, name, out, os.path.join(tmp, "resumed"))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    with open(os.path.join(HERE, "data", name, "resumed.json"), "w") as f:
+        json.dump({k: _jsonable(v) for k, v in resumed.items()}, f, indent=1, sort_keys=True)
+    print(name, "resumed at step", resumed["global_step"])
+
+
 if __name__ == "__main__":
     for case_name in sys.argv[1:] or list(cases.CASES):
         generate(case_name)
+        if case_name in cases.RESUME_CASES:
+            generate_resume(case_name)
