@@ -114,6 +114,9 @@ def main(argv=None):
         {"window": test_X}, batch_size=TEST_MONTHS, num_epochs=1, shuffle=False
     )
     predicted = np.array([p["passengers"] for p in estimator.predict(predict_input)])
+    # Serving with TF 2's eager API: the module-level tf.zeros of the receiver put this
+    # thread in TF1 legacy graph mode (the graph-mode rule); leave it first.
+    tf.leave_legacy_graph_mode()
     served_model = tensorflow.saved_model.load(export_dir)
     served = served_model.signatures["serving_default"](window=tensorflow.constant(test_X))
     served = served["passengers"].numpy()

@@ -33,10 +33,24 @@ from tf_pipeline.tf1 import _legacy_graph
 PACKAGE = "tf_pipeline.tf1"
 _V1_PREFIX = _tf.compat.v1.__name__  # "tensorflow._api.v2.compat.v1"
 
-# Namespaces that never build graph ops: calling them must not take a thread out of eager
-# execution (a script may log, parse flags or read files before using Keras 3).
+# Namespaces that never build graph ops in the caller's graph: calling them must not take a
+# thread out of eager execution (a script may log, parse flags or read files before using
+# Keras 3). tf.estimator and tf.feature_column build in the Estimator's own graphs; at
+# module level they only make specs, input_fns and receivers.
 _EAGER_SAFE_MODULES = frozenset(
-    {"app", "compat", "config", "errors", "flags", "gfile", "logging", "sysconfig", "test"}
+    {
+        "app",
+        "compat",
+        "config",
+        "errors",
+        "estimator",
+        "feature_column",
+        "flags",
+        "gfile",
+        "logging",
+        "sysconfig",
+        "test",
+    }
 )
 # Sub-namespaces handed out untouched: Keras is eager code, not TF1 graph code.
 _UNTOUCHED_MODULES = frozenset({"keras"})

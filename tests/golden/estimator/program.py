@@ -126,6 +126,9 @@ def run(tf, model_dir: str, warm_start_dir: str, tae_dir: str) -> dict:
     export_dir = estimator.export_saved_model(
         os.path.join(model_dir, "export"), serving_input_receiver_fn(tf)
     )
+    # TF 2 eager serving after TF1 code in this thread: under tf_pipeline.tf1 the module-level
+    # tf.zeros of the receiver put the thread in legacy graph mode (the graph-mode rule).
+    getattr(tf, "leave_legacy_graph_mode", lambda: None)()
     served = serve(export_dir.decode(), x["x"])
     state = tf.train.get_checkpoint_state(model_dir)
 
