@@ -119,6 +119,7 @@ class Conversion:
     layers: list[MappedLayer]
     checkpoint: str | None
     mapped_variables: set[str] = field(default_factory=set)
+    unmapped: list[str] = field(default_factory=list)
 
     def probe(self, keras_model: keras.Model | None = None) -> keras.Model:
         """A Keras model returning every point's output, carrying ``keras_model``'s weights."""
@@ -293,7 +294,9 @@ class _Converter:
                 f"`normalizer_fn` of fully_connected {scope!r} must be None for to_keras, got "
                 f"{config['normalizer_fn']!r}; apply batch_normalization as its own layer."
             )
-        variables = [config["weights"]] + ([config["biases"]] if config["biases"] else [])
+        variables = [config["weights"]] + (
+            [config["biases"]] if config["biases"] is not None else []
+        )
         layer = keras.layers.Dense(
             config["num_outputs"],
             activation=activation_name(config["activation"], f"fully_connected {scope!r}"),
@@ -304,6 +307,106 @@ class _Converter:
         self._map(layer, variables)
         self.points.append((scope, record.outputs[0], output))
         return [output]
+
+    # tf.layers: one handler per class, named _layer_<ClassName>.
+    def _simple_layer(
+        self, record: records.LayerRecord, layer: keras.layers.Layer, variables: list
+    ) -> list:
+        output = layer(self.tensor(record.inputs[0]))
+        if variables:
+            self._map(layer, variables)
+        self.points.append((record.owner.name, record.outputs[0], output))
+        return [output]
+
+    def _layer_Dense(self, record: records.LayerRecord) -> list:
+        owner = record.owner
+        layer = keras.layers.Dense(
+            owner.units,
+            activation=activation_name(owner.activation, f"dense {owner.name!r}"),
+            use_bias=owner.use_bias,
+            name=_keras_name(owner.scope_name),
+        )
+        variables = [owner.kernel] + ([owner.bias] if owner.use_bias else [])
+        return self._simple_layer(record, layer, variables)
+
+    def _conv(self, record: records.LayerRecord, keras_class: type) -> list:
+        owner = record.owner
+        layer = keras_class(
+            owner.filters,
+            owner.kernel_size,
+            strides=owner.strides,
+            padding=owner.padding,
+            data_format=owner.data_format,
+            dilation_rate=owner.dilation_rate,
+            activation=activation_name(owner.activation, f"conv {owner.name!r}"),
+            use_bias=owner.use_bias,
+            name=_keras_name(owner.scope_name),
+        )
+        variables = [owner.kernel] + ([owner.bias] if owner.use_bias else [])
+        return self._simple_layer(record, layer, variables)
+
+    def _layer_Conv1D(self, record: records.LayerRecord) -> list:
+        return self._conv(record, keras.layers.Conv1D)
+
+    def _layer_Conv2D(self, record: records.LayerRecord) -> list:
+        return self._conv(record, keras.layers.Conv2D)
+
+    def _pool(self, record: records.LayerRecord, keras_class: type) -> list:
+        owner = record.owner
+        layer = keras_class(
+            owner.pool_size,
+            strides=owner.strides,
+            padding=owner.padding,
+            data_format=owner.data_format,
+            name=_keras_name(owner.scope_name),
+        )
+        return self._simple_layer(record, layer, [])
+
+    def _layer_MaxPooling1D(self, record: records.LayerRecord) -> list:
+        return self._pool(record, keras.layers.MaxPooling1D)
+
+    def _layer_MaxPooling2D(self, record: records.LayerRecord) -> list:
+        return self._pool(record, keras.layers.MaxPooling2D)
+
+    def _layer_AveragePooling1D(self, record: records.LayerRecord) -> list:
+        return self._pool(record, keras.layers.AveragePooling1D)
+
+    def _layer_AveragePooling2D(self, record: records.LayerRecord) -> list:
+        return self._pool(record, keras.layers.AveragePooling2D)
+
+    def _layer_Flatten(self, record: records.LayerRecord) -> list:
+        owner = record.owner
+        layer = keras.layers.Flatten(
+            data_format=owner.data_format, name=_keras_name(owner.scope_name)
+        )
+        return self._simple_layer(record, layer, [])
+
+    def _layer_Dropout(self, record: records.LayerRecord) -> list:
+        owner = record.owner
+        _check_inference(record, "dropout")
+        layer = keras.layers.Dropout(owner.rate, name=_keras_name(owner.scope_name))
+        return self._simple_layer(record, layer, [])
+
+    def _layer_BatchNormalization(self, record: records.LayerRecord) -> list:
+        owner = record.owner
+        _check_inference(record, "batch_normalization")
+        if owner.renorm:
+            raise ValueError(
+                f"`renorm` of batch_normalization {owner.name!r} must be False for "
+                "to_keras, got True (Keras' BatchNormalization has no renorm variables)."
+            )
+        axis = list(owner.axis)
+        layer = keras.layers.BatchNormalization(
+            axis=axis[0] if len(axis) == 1 else axis,
+            momentum=owner.momentum,
+            epsilon=owner.epsilon,
+            center=owner.center,
+            scale=owner.scale,
+            name=_keras_name(owner.scope_name),
+        )
+        variables = ([owner.gamma] if owner.scale else []) + ([owner.beta] if owner.center else [])
+        variables += [owner.moving_mean, owner.moving_variance]
+        return self._simple_layer(record, layer, variables)
 
     def _rnn(self, record: records.LayerRecord) -> list:
         config = record.config
@@ -379,7 +482,7 @@ class _Converter:
             else:
                 variables = [cell._w_ru, cell._b_ru, cell._w_c, cell._b_c]
                 activation = "tanh"
-            units = cell._num_units
+            units = getattr(cell, "_num_units", None) or cell._cell_size
             layer = keras.layers.GRU(units, activation=activation, reset_after=False, **common)
             sequence, h = layer(x)
             names = [_var_name(v) for v in variables]
@@ -587,6 +690,19 @@ class _Converter:
         return output
 
 
+def _check_inference(record: records.LayerRecord, what: str) -> None:
+    """A dropout / batch norm in the PREDICT graph must run in inference mode."""
+    training = record.config["kwargs"].get("training", record.config["args"][:1] or [False])
+    if isinstance(training, (list, tuple)):
+        training = training[0]
+    value = training if isinstance(training, (bool, np.bool_)) else tf.get_static_value(training)
+    if value is None or bool(value):
+        raise ValueError(
+            f"`training` of {what} {record.owner.name!r} must be False in PREDICT mode for "
+            f"to_keras, got {training!r}; pass training=(mode == 'train')."
+        )
+
+
 def _gru_converters(names: list[str], depth: int, units: int) -> tuple[Callable, Callable]:
     """TF1 GRU ``gates [r, u]`` + ``candidate`` <-> Keras GRU ``[z, r, h]`` (z = TF1's u)."""
     gate_kernel, gate_bias, cand_kernel, cand_bias = names
@@ -700,12 +816,15 @@ def convert(
     params: Any = None,
     *,
     input_dtype: Any = "float32",
+    strict: bool = True,
 ) -> Conversion:
     """Trace ``model_fn`` and build its Keras twin; see :func:`to_keras`.
 
     Returns the :class:`Conversion` (model, traced graph and the paired points that
     :func:`~tf_pipeline.migrate.parity_report` compares). ``checkpoint=None`` keeps
     the traced graph's initial values (used to export a Keras model back to TF1).
+    ``strict=False`` lists checkpoint variables the model_fn does not use in
+    ``Conversion.unmapped`` instead of raising (parity reports them as a failure).
     """
     input_shape = tuple(int(d) if d is not None else None for d in input_shape)
     prefix = None if checkpoint is None else resolve_checkpoint(checkpoint)
@@ -749,16 +868,25 @@ def convert(
             f"`model_fn` creates variables that no converted layer uses: {missing}; to_keras "
             "maps only what feeds the predictions and never drops a variable silently."
         )
+    left = []
     if prefix is not None:
         left = unaccounted((n for n, _ in tf.train.list_variables(prefix)), mapped)
-        if left:
+        if left and strict:
             raise ValueError(
                 f"`checkpoint` {prefix!r} holds model variables the model_fn does not "
                 f"create: {left}; they would be dropped."
             )
     model = keras.Model(converter.input, outputs, name="converted_tf1_model")
     return Conversion(
-        model, graph, features, predictions, converter.points, converter.layers, prefix, mapped
+        model,
+        graph,
+        features,
+        predictions,
+        converter.points,
+        converter.layers,
+        prefix,
+        mapped,
+        left,
     )
 
 

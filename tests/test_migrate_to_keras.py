@@ -1,0 +1,261 @@
+"""to_keras: TF1 model_fns built from our namespace -> Keras 3, every layer and state compared.
+
+The oracle is the TF1 graph itself (run by TensorFlow, restored from the same checkpoint);
+every variable gets random values first so biases, forget biases and peepholes all matter.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import tf_pipeline.tf1 as tf1
+from tf_pipeline.migrate import export_tf1_checkpoint, parity_report, port_checkpoint, to_keras
+from tf_pipeline.migrate.keras_layers import TF1LSTMCell
+
+pytestmark = pytest.mark.slow
+T, D = 5, 3
+
+
+def save_tf1(model_fn, input_shape, directory, *, dtype=tf.float32, seed=0):
+    """Build model_fn's graph, give every variable random values, save a checkpoint."""
+    rng = np.random.RandomState(seed)
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf1.placeholder(dtype, [None, *input_shape])
+        model_fn(x, None, "infer")
+        with tf1.Session(graph=graph) as session:
+            session.run(tf1.global_variables_initializer())
+            for variable in tf1.global_variables():
+                value = rng.uniform(-0.8, 0.8, variable.shape).astype(np.float32)
+                if "moving_variance" in variable.name:
+                    value = np.abs(value) + 0.5
+                variable.load(value, session)
+            return tf1.train.Saver().save(session, os.path.join(directory, "model.ckpt"))
+
+
+def rnn_head(make_cell, *, state_is_tuple_h=None):
+    def model_fn(features, labels, mode):
+        outputs, state = tf1.nn.dynamic_rnn(make_cell(), features, dtype=tf.float32)
+        return tf1.layers.dense(outputs[:, -1, :], 2), None, None
+
+    return model_fn
+
+
+def stacked(features, labels, mode):
+    cells = [
+        tf1.nn.rnn_cell.DropoutWrapper(tf1.nn.rnn_cell.LSTMCell(4), output_keep_prob=1.0),
+        tf1.nn.rnn_cell.ResidualWrapper(tf1.nn.rnn_cell.GRUCell(4)),
+        tf1.nn.rnn_cell.BasicRNNCell(3),
+    ]
+    outputs, state = tf1.nn.dynamic_rnn(
+        tf1.nn.rnn_cell.MultiRNNCell(cells), features, dtype=tf.float32
+    )
+    joined = tf1.concat([outputs[:, -1, :], state[0].h], axis=1)
+    hidden = tf1.contrib.layers.fully_connected(joined, 5, activation_fn=tf.nn.tanh)
+    return tf1.reshape(tf1.layers.dense(hidden, 1), [-1]), None, None
+
+
+def static(features, labels, mode):
+    steps = tf1.unstack(features, T, 1)
+    outputs, _ = tf1.nn.static_rnn(tf1.nn.rnn_cell.BasicLSTMCell(4), steps, dtype=tf.float32)
+    return tf1.layers.dense(outputs[-1], 1), None, None
+
+
+def concat_state(features, labels, mode):
+    cell = tf1.nn.rnn_cell.BasicLSTMCell(4, state_is_tuple=False, forget_bias=0.3)
+    _, state = tf1.nn.dynamic_rnn(cell, features, dtype=tf.float32)
+    return tf1.layers.dense(state, 1, activation=tf.nn.relu), None, None
+
+
+def conv1d(features, labels, mode):
+    h = tf1.layers.conv1d(features, 4, 2, padding="same", activation=tf.nn.relu)
+    h = tf1.layers.max_pooling1d(h, 2, 2)
+    h = tf1.layers.dropout(h, 0.5, training=mode == "train")
+    return tf1.layers.dense(tf1.layers.flatten(h), 1), None, None
+
+
+def conv2d(features, labels, mode):
+    h = tf1.layers.conv2d(features, 3, 3, activation=tf.nn.relu)
+    h = tf1.layers.average_pooling2d(h, 2, 1)
+    h = tf1.layers.batch_normalization(h, training=mode == "train")
+    h = tf1.layers.flatten(h)
+    h = tf1.layers.batch_normalization(h, training=False)
+    return tf1.layers.dense(h, 2), None, None
+
+
+def raw_variables(features, labels, mode):
+    flat = tf1.reshape(features, [-1, T * D])
+    weights = tf1.get_variable("w", [T * D, 3])
+    biases = tf1.get_variable("b", [3])
+    return tf.nn.sigmoid(tf1.matmul(flat, weights) + biases), None, None
+
+
+def embedded(features, labels, mode):
+    table = tf1.get_variable("embedding", [11, 4])
+    vectors = tf1.nn.embedding_lookup(table, features)
+    outputs, _ = tf1.nn.dynamic_rnn(tf1.nn.rnn_cell.GRUCell(3), vectors, dtype=tf.float32)
+    return tf1.layers.dense(outputs[:, -1, :], 1), None, None
+
+
+RNN_CELLS = {
+    "basic_rnn": lambda: tf1.nn.rnn_cell.BasicRNNCell(4, activation=tf.nn.relu),
+    "gru": lambda: tf1.nn.rnn_cell.GRUCell(4),
+    "basic_lstm": lambda: tf1.nn.rnn_cell.BasicLSTMCell(4, forget_bias=0.7),
+    "lstm_plain": lambda: tf1.nn.rnn_cell.LSTMCell(4),
+    "lstm_peephole_clip_proj": lambda: tf1.nn.rnn_cell.LSTMCell(
+        6, use_peepholes=True, cell_clip=0.3, num_proj=3, proj_clip=0.2, forget_bias=0.5
+    ),
+    "lstm_projection": lambda: tf1.nn.rnn_cell.LSTMCell(5, num_proj=2),
+    "lstm_block_peephole_clip": lambda: tf1.contrib.rnn.LSTMBlockCell(
+        4, use_peephole=True, cell_clip=0.4
+    ),
+    "lstm_block": lambda: tf1.contrib.rnn.LSTMBlockCell(4),
+    "gru_block": lambda: tf1.contrib.rnn.GRUBlockCellV2(4),
+}
+CASES = {name: (rnn_head(make), (T, D), "float32") for name, make in RNN_CELLS.items()}
+CASES.update(
+    stacked=(stacked, (T, D), "float32"),
+    static_rnn=(static, (T, D), "float32"),
+    concat_state=(concat_state, (T, D), "float32"),
+    conv1d_pool_flatten=(conv1d, (8, D), "float32"),
+    conv2d_pool_batch_norm=(conv2d, (6, 6, 2), "float32"),
+    raw_variables=(raw_variables, (T, D), "float32"),
+    embedding=(embedded, (T,), "int32"),
+)
+
+
+def data(input_shape, dtype, n=6, seed=1):
+    rng = np.random.RandomState(seed)
+    if dtype == "int32":
+        return rng.randint(0, 11, (n, *input_shape)).astype(np.int32)
+    return rng.uniform(-1, 1, (n, *input_shape)).astype(np.float32)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_every_layer_and_state_matches_the_tf1_graph(name, tmp_path):
+    model_fn, input_shape, dtype = CASES[name]
+    prefix = save_tf1(model_fn, input_shape, str(tmp_path), dtype=tf.as_dtype(dtype))
+    model = to_keras(model_fn, prefix, input_shape, input_dtype=dtype)
+    report = parity_report(prefix, model, data(input_shape, dtype), model_fn=model_fn,
+                           input_dtype=dtype)  # fmt: skip
+    assert report.passed, report.summary()
+    assert report.points and report.predictions_max_abs < 1e-5
+    if "rnn" in name or "lstm" in name or "gru" in name or name == "stacked":
+        assert any("final state" in p.label for p in report.points)
+
+
+def test_keras_layers_are_keras_own_where_exact(tmp_path):
+    prefix = save_tf1(stacked, (T, D), str(tmp_path))
+    kinds = [type(layer).__name__ for layer in to_keras(stacked, prefix, (T, D)).layers]
+    assert {"LSTM", "GRU", "SimpleRNN", "Dense", "Add", "Concatenate"} <= set(kinds)
+    prefix = save_tf1(CASES["lstm_peephole_clip_proj"][0], (T, D), str(tmp_path / "p"))
+    model = to_keras(CASES["lstm_peephole_clip_proj"][0], prefix, (T, D))
+    assert any(isinstance(getattr(layer, "cell", None), TF1LSTMCell) for layer in model.layers)
+
+
+def test_gru_is_keras_gru_without_reset_after(tmp_path):
+    model_fn = CASES["gru"][0]
+    model = to_keras(model_fn, save_tf1(model_fn, (T, D), str(tmp_path)), (T, D))
+    gru = next(layer for layer in model.layers if isinstance(layer, keras.layers.GRU))
+    assert gru.cell.reset_after is False
+
+
+def test_keras_file_round_trip_needs_only_the_public_layer_module(tmp_path):
+    model_fn = CASES["stacked"][0]
+    prefix = save_tf1(model_fn, (T, D), str(tmp_path))
+    peephole_fn = CASES["lstm_peephole_clip_proj"][0]
+    peephole_prefix = save_tf1(peephole_fn, (T, D), str(tmp_path / "p"))
+    X = data((T, D), "float32")
+    for fn, ckpt in ((model_fn, prefix), (peephole_fn, peephole_prefix)):
+        model = to_keras(fn, ckpt, (T, D))
+        path = str(tmp_path / "model.keras")
+        model.save(path)
+        loaded = keras.saving.load_model(path)  # safe_mode on: no Lambda, no pickles
+        np.testing.assert_allclose(loaded.predict(X, verbose=0), model.predict(X, verbose=0))
+        assert parity_report(ckpt, loaded, X, model_fn=fn).passed
+
+
+def test_unmappable_op_is_named(tmp_path):
+    def model_fn(features, labels, mode):
+        outputs, _ = tf1.nn.dynamic_rnn(tf1.nn.rnn_cell.GRUCell(3), features, dtype=tf.float32)
+        return tf1.layers.dense(tf1.cumsum(outputs[:, -1, :], axis=1), 1), None, None
+
+    prefix = save_tf1(model_fn, (T, D), str(tmp_path))
+    with pytest.raises(ValueError, match=r"op '.*Cumsum' \(type Cumsum\)"):
+        to_keras(model_fn, prefix, (T, D))
+
+
+def test_unsupported_rnn_options_are_refused(tmp_path):
+    def model_fn(features, labels, mode):
+        lengths = tf1.fill([tf1.shape(features)[0]], 3)
+        cell = tf1.nn.rnn_cell.GRUCell(3)
+        outputs, _ = tf1.nn.dynamic_rnn(cell, features, sequence_length=lengths, dtype=tf.float32)
+        return tf1.layers.dense(outputs[:, -1, :], 1), None, None
+
+    prefix = save_tf1(model_fn, (T, D), str(tmp_path))
+    with pytest.raises(
+        ValueError, match=re.escape("`sequence_length` of dynamic_rnn must be None")
+    ):
+        to_keras(model_fn, prefix, (T, D))
+
+
+def lstm_gru(features, labels, mode):
+    cells = [tf1.nn.rnn_cell.BasicLSTMCell(4), tf1.nn.rnn_cell.GRUCell(4)]
+    outputs, _ = tf1.nn.dynamic_rnn(
+        tf1.nn.rnn_cell.MultiRNNCell(cells), features, dtype=tf.float32
+    )
+    return tf1.contrib.layers.fully_connected(outputs[:, -1, :], 1, None), None, None
+
+
+def test_old_port_checkpoint_refuses_an_lstm_gru_checkpoint_naming_the_gru(tmp_path):
+    prefix = save_tf1(lstm_gru, (T, D), str(tmp_path))
+    with pytest.raises(ValueError, match=r"multi_rnn_cell/cell_1/gru_cell/gates/kernel"):
+        port_checkpoint(prefix)
+    # ...while to_keras maps both, and the per-layer report passes.
+    model = to_keras(lstm_gru, prefix, (T, D))
+    assert parity_report(prefix, model, data((T, D), "float32"), model_fn=lstm_gru).passed
+
+
+def lstm_only(features, labels, mode):
+    cells = [tf1.nn.rnn_cell.BasicLSTMCell(4)]
+    outputs, _ = tf1.nn.dynamic_rnn(
+        tf1.nn.rnn_cell.MultiRNNCell(cells), features, dtype=tf.float32
+    )
+    return tf1.contrib.layers.fully_connected(outputs[:, -1, :], 1, None), None, None
+
+
+def test_checkpoint_variables_the_model_fn_does_not_use_are_refused(tmp_path):
+    prefix = save_tf1(lstm_gru, (T, D), str(tmp_path))
+    with pytest.raises(ValueError, match=r"does not create: \['rnn/multi_rnn_cell/cell_1/gru"):
+        to_keras(lstm_only, prefix, (T, D))
+
+
+def test_parity_report_fails_on_unmapped_checkpoint_variables(tmp_path):
+    prefix = save_tf1(lstm_gru, (T, D), str(tmp_path))
+    model = to_keras(lstm_only, save_tf1(lstm_only, (T, D), str(tmp_path / "small")), (T, D))
+    report = parity_report(prefix, model, data((T, D), "float32"), model_fn=lstm_only)
+    assert not report.passed
+    assert "rnn/multi_rnn_cell/cell_1/gru_cell/gates/kernel" in report.unmapped
+    assert "unmapped checkpoint variables" in report.summary()
+
+
+@pytest.mark.parametrize("name", ["stacked", "lstm_peephole_clip_proj", "conv2d_pool_batch_norm"])
+def test_export_tf1_checkpoint_round_trip(name, tmp_path):
+    model_fn, input_shape, dtype = CASES[name]
+    prefix = save_tf1(model_fn, input_shape, str(tmp_path))
+    model = to_keras(model_fn, prefix, input_shape)
+    exported = export_tf1_checkpoint(
+        model, str(tmp_path / "back"), model_fn=model_fn, input_shape=input_shape
+    )
+    reader, original = tf.train.load_checkpoint(exported), tf.train.load_checkpoint(prefix)
+    for variable, _ in tf.train.list_variables(prefix):
+        np.testing.assert_allclose(
+            reader.get_tensor(variable), original.get_tensor(variable), atol=1e-7
+        )
+    assert parity_report(exported, model, data(input_shape, dtype), model_fn=model_fn).passed
