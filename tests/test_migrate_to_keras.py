@@ -290,7 +290,7 @@ def test_training_parity_lstm_gru_dense(tmp_path):
     model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse", jit_compile=False)
     tf1_losses, keras_losses = [], []
     try:
-        for step in range(30):
+        for _ in range(30):
             rows = rng.permutation(64)[:16]
             # TF1 reports the loss before its update; so does train_on_batch.
             tf1_losses.append(session.run([loss, train_op], {x_in: X[rows], y_in: y[rows]})[0])

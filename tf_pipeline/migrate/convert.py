@@ -53,20 +53,21 @@ from tf_pipeline.migrate.layout import resolve_checkpoint
 
 logger = logging.getLogger(__name__)
 
-_ACTIVATION_NAMES = {
-    None: "linear",
-    tf.identity: "linear",
-    tf.tanh: "tanh",
-    tf.nn.relu: "relu",
-    tf.nn.relu6: "relu6",
-    tf.sigmoid: "sigmoid",
-    tf.nn.elu: "elu",
-    tf.nn.selu: "selu",
-    tf.nn.softplus: "softplus",
-    tf.nn.softsign: "softsign",
-    tf.nn.softmax: "softmax",
-    tf.nn.leaky_relu: "leaky_relu",
-}
+_KERAS_ACTIVATIONS = (
+    "tanh", "relu", "relu6", "sigmoid", "elu", "selu", "softplus", "softsign", "softmax",
+    "leaky_relu",
+)  # fmt: skip
+
+
+def _tf_functions(name: str) -> list[Any]:
+    """Every public spelling of a TF activation (tf.nn.x, tf.math.x, compat.v1 ones)."""
+    namespaces = (tf, tf.nn, tf.math, tf.compat.v1, tf.compat.v1.nn, tf.compat.v1.math)
+    return [getattr(ns, name) for ns in namespaces if hasattr(ns, name)]
+
+
+_ACTIVATION_NAMES: list[tuple[Any, str]] = [(None, "linear")]
+_ACTIVATION_NAMES += [(f, "linear") for f in _tf_functions("identity")]
+_ACTIVATION_NAMES += [(f, name) for name in _KERAS_ACTIVATIONS for f in _tf_functions(name)]
 _ACTIVATION_OPS = {
     "Relu": "relu",
     "Relu6": "relu6",
@@ -174,7 +175,7 @@ def _is_zero(tensor: tf.Tensor) -> bool:
 
 def activation_name(function: Any, where: str) -> str:
     """The Keras name of a TF activation function, or an error naming ``where``."""
-    for known, name in _ACTIVATION_NAMES.items():
+    for known, name in _ACTIVATION_NAMES:
         if function is known:
             return name
     raise ValueError(
