@@ -330,3 +330,14 @@ def test_run_py_parity_on_a_users_model_fn(tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "final state" in out and out.strip().endswith("parity: PASS")
     assert (tmp_path / "user.keras").exists()
+
+
+def test_rnn_run_outside_our_recorded_runners_is_refused_naming_the_op(tmp_path):
+    def model_fn(features, labels, mode):
+        fw, bw = tf1.nn.rnn_cell.GRUCell(3), tf1.nn.rnn_cell.GRUCell(3)
+        (out_fw, _), _ = tf1.nn.bidirectional_dynamic_rnn(fw, bw, features, dtype=tf.float32)
+        return tf1.layers.dense(out_fw[:, -1, :], 1), None, None
+
+    prefix = save_tf1(model_fn, (T, D), str(tmp_path))
+    with pytest.raises(ValueError, match=r"op 'bidirectional_rnn/fw/fw/.*' \(type"):
+        to_keras(model_fn, prefix, (T, D))

@@ -163,6 +163,13 @@ def _static(tensor: tf.Tensor, what: str) -> np.ndarray:
     return np.asarray(value)
 
 
+def _scalar(tensor: tf.Tensor) -> float | None:
+    """The value of a constant scalar tensor, else None."""
+    if tensor.shape.rank != 0 or tensor.op.type != "Const":
+        return None
+    return float(tf.get_static_value(tensor))
+
+
 def _is_zero(tensor: tf.Tensor) -> bool:
     value = tf.get_static_value(tensor)
     if value is not None:
@@ -316,7 +323,7 @@ class _Converter:
         output = layer(self.tensor(record.inputs[0]))
         if variables:
             self._map(layer, variables)
-        self.points.append((record.owner.name, record.outputs[0], output))
+        self.points.append((record.owner.scope_name, record.outputs[0], output))
         return [output]
 
     def _layer_Dense(self, record: records.LayerRecord) -> list:
@@ -432,27 +439,36 @@ class _Converter:
             x = self.tensor(_unstacked_source(record.inputs))
         top = record.owner
         layers = _layer_cells(top)
-        leaves = []
+        leaves, labels = [], []
         for cell, residual in layers:
             sequence, cell_leaves = self._rnn_layer(cell, x)
             if residual:
                 sequence = keras.layers.Add(name=_keras_name(cell.scope_name) + ".residual")(
                     [x, sequence]
                 )
+            names = ["c", "h"] if len(cell_leaves) == 2 else ["h"]
             if not getattr(cell, "_state_is_tuple", True):
                 cell_leaves = [keras.layers.Concatenate(axis=-1)(cell_leaves)]
+                names = ["concat(c, h)"]
             leaves.append(cell_leaves)
+            labels += [f"{cell.scope_name} final state {n}" for n in names]
             x = sequence
         flat = [leaf for cell_leaves in leaves for leaf in cell_leaves]
         if isinstance(top, compat_rnn.MultiRNNCell) and not top._state_is_tuple:
             flat = [keras.layers.Concatenate(axis=-1)(flat)]
-        n_state = len(flat)
+            labels = [f"{top.cells[0].scope_name.rpartition('/cell_')[0]} final state (concat)"]
+        n_state = len(tf.nest.flatten(config["state"]))
+        if n_state != len(flat):
+            raise ValueError(
+                f"`state` of {record.kind} must have {len(flat)} parts for its cells, got "
+                f"{config['state']!r}."
+            )
         tf_state = record.outputs[len(record.outputs) - n_state :]
-        if len(tf_state) != n_state:
-            raise ValueError(f"{record.kind}: state structure {config['state']!r} not understood.")
         if record.kind == "dynamic_rnn":
             outputs = [x]
-            self.points.append((f"{record.kind} outputs", record.outputs[0], x))
+            self.points.append(
+                (f"{record.kind} outputs ({layers[-1][0].scope_name})", record.outputs[0], x)
+            )
         else:
             steps = len(record.inputs)
             outputs = [
@@ -462,11 +478,8 @@ class _Converter:
             self.points.append(
                 (f"{record.kind} last output", record.outputs[steps - 1], outputs[-1])
             )
-        scope = tf_state[0].name.rpartition("/")[0] if tf_state else record.kind
-        for index, (tf_leaf, keras_leaf) in enumerate(zip(tf_state, flat, strict=True)):
-            self.points.append(
-                (f"{record.kind} final state [{index}] ({scope})", tf_leaf, keras_leaf)
-            )
+        for label, tf_leaf, keras_leaf in zip(labels, tf_state, flat, strict=True):
+            self.points.append((label, tf_leaf, keras_leaf))
         return outputs + flat
 
     def _rnn_layer(self, cell: Any, x: Any) -> tuple[Any, list]:
@@ -593,6 +606,10 @@ class _Converter:
             return keras_layers.Transpose(perm, name=name)(x)
         if kind in ("MatMul", "BiasAdd") or (kind in _MERGES and _variable_of(op.inputs[1])):
             return self._raw_dense(op, name)
+        if kind in ("AddV2", "Add", "Sub", "Mul", "RealDiv") and any(
+            _scalar(t) is not None for t in op.inputs
+        ):
+            return self._rescale(op, name)
         if kind in _MERGES and not any(_variable_of(t) for t in op.inputs):
             inputs = [self.tensor(t) for t in op.inputs]
             return _MERGES[kind](name=name)(inputs)
@@ -608,9 +625,30 @@ class _Converter:
             f"`model_fn` uses op {op.name!r} (type {kind}) on the path to the predictions, "
             "which to_keras cannot map. Supported: the recorded TF1 layers and cells, "
             "embedding_lookup, raw matmul/bias_add on variables, and the glue ops Identity, "
-            "Reshape, Squeeze, ExpandDims, StridedSlice, ConcatV2, Transpose, Add, Sub, Mul "
+            "Reshape, Squeeze, ExpandDims, StridedSlice, ConcatV2, Transpose, Add, Sub, Mul, "
+            "scalar-constant Mul/RealDiv/Add/Sub "
             f"and {', '.join(sorted(_ACTIVATION_OPS))}."
         )
+
+    def _rescale(self, op: tf.Operation, name: str) -> Any:
+        """``x * c``, ``x / c``, ``x + c``, ``x - c`` with a scalar constant -> Rescaling."""
+        first, second = op.inputs[0], op.inputs[1]
+        constant, index = (
+            (_scalar(second), 0) if _scalar(second) is not None else (_scalar(first), 1)
+        )
+        if op.type in ("Sub", "RealDiv") and index == 1:
+            raise ValueError(
+                f"op {op.name!r} ({op.type}) of a constant by a tensor is not supported."
+            )
+        x = self.tensor(op.inputs[index])
+        scale, offset = {
+            "Mul": (constant, 0.0),
+            "RealDiv": (1.0 / constant, 0.0),
+            "AddV2": (1.0, constant),
+            "Add": (1.0, constant),
+            "Sub": (1.0, -constant),
+        }[op.type]
+        return keras.layers.Rescaling(scale, offset, name=name)(x)
 
     def _reshape(self, op: tf.Operation, target: list[int] | None, name: str) -> Any:
         source, result = op.inputs[0], op.outputs[0]
