@@ -10,12 +10,19 @@
 
 from tf_pipeline.migrate.convert import Conversion, convert, to_keras
 from tf_pipeline.migrate.layout import TF1LSTMLayout, read_layout
-from tf_pipeline.migrate.parity import ParityReport, TrainingParity, parity_report, training_parity
+from tf_pipeline.migrate.parity import (
+    ParityReport,
+    PointDifference,
+    TrainingParity,
+    parity_report,
+    training_parity,
+)
 from tf_pipeline.migrate.port import export_tf1_checkpoint, port_checkpoint
 
 __all__ = [
     "Conversion",
     "ParityReport",
+    "PointDifference",
     "TF1LSTMLayout",
     "TrainingParity",
     "convert",

@@ -72,18 +72,18 @@ def port_checkpoint(
     stateful, batch_size
         Build a stateful model with this fixed batch size instead.
 
-    Raises
-    ------
-    ValueError
-        If the checkpoint holds model variables besides the LSTM stack and the head
-        (a GRU, an embedding...), naming them: they would be dropped.
-
     Returns
     -------
     keras.Model
         ``build_lstm`` with the checkpoint's sizes and layer count: the kernel split
         into input and recurrent parts, gate blocks reordered from TF1's [i, j, f, o]
         to Keras' [i, f, c, o], the fully_connected head copied into ``dense``.
+
+    Raises
+    ------
+    ValueError
+        If the checkpoint holds model variables besides the LSTM stack and the head
+        (a GRU, an embedding...), naming them: they would be dropped.
     """
     layout = read_layout(path)
     if layout.unmapped:
