@@ -166,19 +166,16 @@ def test_gru_is_keras_gru_without_reset_after(tmp_path):
     assert gru.cell.reset_after is False
 
 
-def test_keras_file_round_trip_needs_only_the_public_layer_module(tmp_path):
+def test_keras_file_round_trip(tmp_path):
     model_fn = CASES["stacked"][0]
     prefix = save_tf1(model_fn, (T, D), str(tmp_path))
-    peephole_fn = CASES["lstm_peephole_clip_proj"][0]
-    peephole_prefix = save_tf1(peephole_fn, (T, D), str(tmp_path / "p"))
     X = data((T, D), "float32")
-    for fn, ckpt in ((model_fn, prefix), (peephole_fn, peephole_prefix)):
-        model = to_keras(fn, ckpt, (T, D))
-        path = str(tmp_path / "model.keras")
-        model.save(path)
-        loaded = keras.saving.load_model(path)  # safe_mode on: no Lambda, no pickles
-        np.testing.assert_allclose(loaded.predict(X, verbose=0), model.predict(X, verbose=0))
-        assert parity_report(ckpt, loaded, X, model_fn=fn).passed
+    model = to_keras(model_fn, prefix, (T, D))
+    path = str(tmp_path / "model.keras")
+    model.save(path)
+    loaded = keras.saving.load_model(path)  # safe_mode on: no Lambda, no pickles
+    np.testing.assert_allclose(loaded.predict(X, verbose=0), model.predict(X, verbose=0))
+    assert parity_report(prefix, loaded, X, model_fn=model_fn).passed
 
 
 def test_unmappable_op_is_named(tmp_path):
@@ -341,3 +338,27 @@ def test_rnn_run_outside_our_recorded_runners_is_refused_naming_the_op(tmp_path)
     prefix = save_tf1(model_fn, (T, D), str(tmp_path))
     with pytest.raises(ValueError, match=r"op 'bidirectional_rnn/fw/fw/.*' \(type"):
         to_keras(model_fn, prefix, (T, D))
+
+
+def test_keras_file_loads_in_a_fresh_process_with_only_keras_and_the_layer_module(tmp_path):
+    import subprocess
+    import sys
+
+    model_fn = CASES["lstm_peephole_clip_proj"][0]
+    model = to_keras(model_fn, save_tf1(model_fn, (T, D), str(tmp_path)), (T, D))
+    X = data((T, D), "float32")
+    model.save(tmp_path / "m.keras")
+    np.save(tmp_path / "x.npy", X)
+    np.save(tmp_path / "want.npy", model.predict(X, verbose=0))
+    script = (
+        "import sys, numpy as np, keras\n"
+        "from tf_pipeline.migrate.keras_layers import CUSTOM_OBJECTS\n"
+        "m = keras.saving.load_model(sys.argv[1] + '/m.keras', custom_objects=CUSTOM_OBJECTS)\n"
+        "got = m.predict(np.load(sys.argv[1] + '/x.npy'), verbose=0)\n"
+        "np.testing.assert_allclose(got, np.load(sys.argv[1] + '/want.npy'), atol=1e-6)\n"
+    )
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, env=env
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
