@@ -33,6 +33,7 @@ Example
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 from collections.abc import Callable, Sequence
@@ -182,8 +183,10 @@ def _is_zero(tensor: tf.Tensor) -> bool:
 
 def activation_name(function: Any, where: str) -> str:
     """The Keras name of a TF activation function, or an error naming ``where``."""
+    # tf_pipeline.tf1 hands out functions behind thin wrappers (legacy graph mode).
+    bare = inspect.unwrap(function) if callable(function) else function
     for known, name in _ACTIVATION_NAMES:
-        if function is known:
+        if function is known or bare is known:
             return name
     raise ValueError(
         f"`activation` of {where} must be one of tanh, relu, relu6, sigmoid, elu, selu, "
