@@ -8,9 +8,7 @@ matplotlib
 numpy
 """
 import tensorflow as tf
-from tensorflow.examples.tutorials.mnist import input_data
 import numpy as np
-import matplotlib.pyplot as plt
 
 tf.set_random_seed(1)
 np.random.seed(1)
@@ -18,15 +16,37 @@ np.random.seed(1)
 BATCH_SIZE = 50
 LR = 0.001              # learning rate
 
-mnist = input_data.read_data_sets('./mnist', one_hot=True)  # they has been normalized to range (0,1)
-test_x = mnist.test.images[:2000]
-test_y = mnist.test.labels[:2000]
+# [corpus] synthetic stand-in for the MNIST download: 28x28 images in [0, 1] with one-hot
+# labels, digit k brightening rows 2k..2k+7 over uniform noise; same attributes as input_data's.
+class _SyntheticSplit(object):
+    def __init__(self, n, rng):
+        digits = rng.randint(0, 10, n)
+        images = rng.uniform(0., .3, (n, 28, 28)).astype(np.float32)
+        for i, k in enumerate(digits):
+            images[i, 2 * k:2 * k + 8, :] += .7
+        self.images = images.reshape(n, 28 * 28)
+        self.labels = np.eye(10, dtype=np.float32)[digits]
+        self._next = 0
+
+    def next_batch(self, batch_size):
+        rows = np.arange(self._next, self._next + batch_size) % len(self.images)
+        self._next = (self._next + batch_size) % len(self.images)
+        return self.images[rows], self.labels[rows]
+
+
+class _SyntheticMnist(object):
+    def __init__(self, seed=0):
+        rng = np.random.RandomState(seed)
+        self.train = _SyntheticSplit(1000, rng)
+        self.test = _SyntheticSplit(200, rng)
+
+mnist = _SyntheticMnist()  # [corpus] not input_data.read_data_sets('./mnist', one_hot=True)
+test_x = mnist.test.images[:200]  # [corpus] 200 test images, not 2000
+test_y = mnist.test.labels[:200]
 
 # plot one example
 print(mnist.train.images.shape)     # (55000, 28 * 28)
 print(mnist.train.labels.shape)   # (55000, 10)
-plt.imshow(mnist.train.images[0].reshape((28, 28)), cmap='gray')
-plt.title('%i' % np.argmax(mnist.train.labels[0])); plt.show()
 
 tf_x = tf.placeholder(tf.float32, [None, 28*28]) / 255.
 image = tf.reshape(tf_x, [-1, 28, 28, 1])              # (batch, height, width, channel)
@@ -61,30 +81,13 @@ sess = tf.Session()
 init_op = tf.group(tf.global_variables_initializer(), tf.local_variables_initializer()) # the local var is for accuracy_op
 sess.run(init_op)     # initialize var in graph
 
-# following function (plot_with_labels) is for visualization, can be ignored if not interested
-from matplotlib import cm
-try: from sklearn.manifold import TSNE; HAS_SK = True
-except: HAS_SK = False; print('\nPlease install sklearn for layer visualization\n')
-def plot_with_labels(lowDWeights, labels):
-    plt.cla(); X, Y = lowDWeights[:, 0], lowDWeights[:, 1]
-    for x, y, s in zip(X, Y, labels):
-        c = cm.rainbow(int(255 * s / 9)); plt.text(x, y, s, backgroundcolor=c, fontsize=9)
-    plt.xlim(X.min(), X.max()); plt.ylim(Y.min(), Y.max()); plt.title('Visualize last layer'); plt.show(); plt.pause(0.01)
-
-plt.ion()
-for step in range(600):
+# [corpus] the t-SNE plot of the last layer (matplotlib, sklearn) is removed
+for step in range(40):  # [corpus] 40 steps, not 600
     b_x, b_y = mnist.train.next_batch(BATCH_SIZE)
     _, loss_ = sess.run([train_op, loss], {tf_x: b_x, tf_y: b_y})
-    if step % 50 == 0:
+    if step % 5 == 0:  # [corpus] every 5 steps, not 50
         accuracy_, flat_representation = sess.run([accuracy, flat], {tf_x: test_x, tf_y: test_y})
-        print('Step:', step, '| train loss: %.4f' % loss_, '| test accuracy: %.2f' % accuracy_)
-
-        if HAS_SK:
-            # Visualization of trained flatten layer (T-SNE)
-            tsne = TSNE(perplexity=30, n_components=2, init='pca', n_iter=5000); plot_only = 500
-            low_dim_embs = tsne.fit_transform(flat_representation[:plot_only, :])
-            labels = np.argmax(test_y, axis=1)[:plot_only]; plot_with_labels(low_dim_embs, labels)
-plt.ioff()
+        print('Step:', step, '| train loss: %s' % loss_, '| test accuracy: %s' % accuracy_)  # [corpus] full precision
 
 # print 10 predictions from test data
 test_output = sess.run(output, {tf_x: test_x[:10]})

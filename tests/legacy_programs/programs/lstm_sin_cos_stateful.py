@@ -9,7 +9,6 @@ numpy
 """
 import tensorflow as tf
 import numpy as np
-import matplotlib.pyplot as plt
 
 
 # Hyper Parameters
@@ -17,12 +16,11 @@ TIME_STEP = 10       # rnn time step
 INPUT_SIZE = 1      # rnn input size
 CELL_SIZE = 32      # rnn cell size
 LR = 0.02           # learning rate
+tf.set_random_seed(1)  # [corpus] seed added (the original draws unseeded weights)
 
 # show data
 steps = np.linspace(0, np.pi*2, 100, dtype=np.float32)
 x_np = np.sin(steps); y_np = np.cos(steps)    # float32 for converting torch FloatTensor
-plt.plot(steps, y_np, 'r-', label='target (cos)'); plt.plot(steps, x_np, 'b-', label='input (sin)')
-plt.legend(loc='best'); plt.show()
 
 # tensorflow placeholders
 tf_x = tf.placeholder(tf.float32, [None, TIME_STEP, INPUT_SIZE])        # shape(batch, 5, 1)
@@ -47,7 +45,6 @@ train_op = tf.train.AdamOptimizer(LR).minimize(loss)
 sess = tf.Session()
 sess.run(tf.global_variables_initializer())     # initialize var in graph
 
-plt.figure(1, figsize=(12, 5)); plt.ion()       # continuously plot
 
 for step in range(60):
     start, end = step * np.pi, (step+1)*np.pi   # time range
@@ -59,10 +56,6 @@ for step in range(60):
         feed_dict = {tf_x: x, tf_y: y}
     else:                                           # has hidden state, so pass it to rnn
         feed_dict = {tf_x: x, tf_y: y, init_s: final_s_}
-    _, pred_, final_s_ = sess.run([train_op, outs, final_s], feed_dict)     # train
+    _, pred_, final_s_, loss_ = sess.run([train_op, outs, final_s, loss], feed_dict)     # train  [corpus] loss fetched
 
-    # plotting
-    plt.plot(steps, y.flatten(), 'r-'); plt.plot(steps, pred_.flatten(), 'b-')
-    plt.ylim((-1.2, 1.2)); plt.draw(); plt.pause(0.05)
-
-plt.ioff(); plt.show()
+    print('step', step, 'loss', loss_)  # [corpus] printed instead of plotted

@@ -9,7 +9,6 @@ numpy
 """
 import tensorflow as tf
 import numpy as np
-import matplotlib.pyplot as plt
 
 tf.set_random_seed(1)
 np.random.seed(1)
@@ -17,7 +16,7 @@ np.random.seed(1)
 # Hyper parameters
 N_SAMPLES = 2000
 BATCH_SIZE = 64
-EPOCH = 12
+EPOCH = 3  # [corpus] 3 epochs, not 12
 LR = 0.03
 N_HIDDEN = 8
 ACTIVATION = tf.nn.tanh
@@ -35,9 +34,6 @@ test_x = np.linspace(-7, 10, 200)[:, np.newaxis]
 noise = np.random.normal(0, 2, test_x.shape)
 test_y = np.square(test_x) - 5 + noise
 
-# plot input data
-plt.scatter(x, y, c='#FF9359', s=50, alpha=0.5, label='train')
-plt.legend(loc='upper left')
 
 # tensorflow placeholder
 tf_x = tf.placeholder(tf.float32, [None, 1])
@@ -79,24 +75,7 @@ nets = [NN(batch_normalization=False), NN(batch_normalization=True)]    # two ne
 sess = tf.Session()
 sess.run(tf.global_variables_initializer())
 
-# plot layer input distribution
-f, axs = plt.subplots(4, N_HIDDEN+1, figsize=(10, 5))
-plt.ion()   # something about plotting
-
-def plot_histogram(l_in, l_in_bn, pre_ac, pre_ac_bn):
-    for i, (ax_pa, ax_pa_bn, ax,  ax_bn) in enumerate(zip(axs[0, :], axs[1, :], axs[2, :], axs[3, :])):
-        [a.clear() for a in [ax_pa, ax_pa_bn, ax, ax_bn]]
-        if i == 0: p_range = (-7, 10); the_range = (-7, 10)
-        else: p_range = (-4, 4); the_range = (-1, 1)
-        ax_pa.set_title('L' + str(i))
-        ax_pa.hist(pre_ac[i].ravel(), bins=10, range=p_range, color='#FF9359', alpha=0.5)
-        ax_pa_bn.hist(pre_ac_bn[i].ravel(), bins=10, range=p_range, color='#74BCFF', alpha=0.5)
-        ax.hist(l_in[i].ravel(), bins=10, range=the_range, color='#FF9359')
-        ax_bn.hist(l_in_bn[i].ravel(), bins=10, range=the_range, color='#74BCFF')
-        for a in [ax_pa, ax, ax_pa_bn, ax_bn]:
-            a.set_yticks(()); a.set_xticks(())
-        ax_pa_bn.set_xticks(p_range); ax_bn.set_xticks(the_range); axs[2, 0].set_ylabel('Act'); axs[3, 0].set_ylabel('BN Act')
-    plt.pause(0.01)
+# [corpus] the histograms of layer inputs (matplotlib) are removed
 
 losses = [[], []]   # record test loss
 for epoch in range(EPOCH):
@@ -119,20 +98,8 @@ for epoch in range(EPOCH):
                  nets[0].pre_activation, nets[1].pre_activation],
                 {tf_x: test_x, tf_y: test_y, tf_is_train: False})
             [loss.append(l) for loss, l in zip(losses, [l0, l1])]   # recode test loss
-            plot_histogram(l_in, l_in_bn, pa, pa_bn)     # plot histogram
+            print('test loss', l0, 'with BN', l1)  # [corpus] printed, not plotted
 
-plt.ioff()
-
-# plot test loss
-plt.figure(2)
-plt.plot(losses[0], c='#FF9359', lw=3, label='Original')
-plt.plot(losses[1], c='#74BCFF', lw=3, label='Batch Normalization')
-plt.ylabel('test loss'); plt.ylim((0, 2000)); plt.legend(loc='best')
-
-# plot prediction line
+# [corpus] the loss and prediction plots are removed; the predictions are printed
 pred, pred_bn = sess.run([nets[0].out, nets[1].out], {tf_x: test_x, tf_is_train: False})
-plt.figure(3)
-plt.plot(test_x, pred, c='#FF9359', lw=4, label='Original')
-plt.plot(test_x, pred_bn, c='#74BCFF', lw=4, label='Batch Normalization')
-plt.scatter(x[:200], y[:200], c='r', s=50, alpha=0.2, label='train')
-plt.legend(loc='best'); plt.show()
+print('prediction', pred[:3, 0], 'with BN', pred_bn[:3, 0])

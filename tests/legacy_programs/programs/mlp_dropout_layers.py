@@ -9,7 +9,6 @@ numpy
 """
 import tensorflow as tf
 import numpy as np
-import matplotlib.pyplot as plt
 
 tf.set_random_seed(1)
 np.random.seed(1)
@@ -27,12 +26,6 @@ y = x + 0.3*np.random.randn(N_SAMPLES)[:, np.newaxis]
 test_x = x.copy()
 test_y = test_x + 0.3*np.random.randn(N_SAMPLES)[:, np.newaxis]
 
-# show data
-plt.scatter(x, y, c='magenta', s=50, alpha=0.5, label='train')
-plt.scatter(test_x, test_y, c='cyan', s=50, alpha=0.5, label='test')
-plt.legend(loc='upper left')
-plt.ylim((-2.5, 2.5))
-plt.show()
 
 # tf placeholders
 tf_x = tf.placeholder(tf.float32, [None, 1])
@@ -58,21 +51,12 @@ d_train = tf.train.AdamOptimizer(LR).minimize(d_loss)
 sess = tf.Session()
 sess.run(tf.global_variables_initializer())
 
-plt.ion()   # something about plotting
 
-for t in range(500):
+for t in range(100):  # [corpus] 100 steps, not 500
     sess.run([o_train, d_train], {tf_x: x, tf_y: y, tf_is_training: True})  # train, set is_training=True
 
     if t % 10 == 0:
-        # plotting
-        plt.cla()
         o_loss_, d_loss_, o_out_, d_out_ = sess.run(
             [o_loss, d_loss, o_out, d_out], {tf_x: test_x, tf_y: test_y, tf_is_training: False} # test, set is_training=False
         )
-        plt.scatter(x, y, c='magenta', s=50, alpha=0.3, label='train'); plt.scatter(test_x, test_y, c='cyan', s=50, alpha=0.3, label='test')
-        plt.plot(test_x, o_out_, 'r-', lw=3, label='overfitting'); plt.plot(test_x, d_out_, 'b--', lw=3, label='dropout(50%)')
-        plt.text(0, -1.2, 'overfitting loss=%.4f' % o_loss_, fontdict={'size': 20, 'color':  'red'}); plt.text(0, -1.5, 'dropout loss=%.4f' % d_loss_, fontdict={'size': 20, 'color': 'blue'})
-        plt.legend(loc='upper left'); plt.ylim((-2.5, 2.5)); plt.pause(0.1)
-
-plt.ioff()
-plt.show()
+        print('overfitting loss=%s' % o_loss_, 'dropout loss=%s' % d_loss_)  # [corpus] printed, not plotted
