@@ -78,7 +78,7 @@ sess = tf.Session()
 init_op = tf.group(tf.global_variables_initializer(), tf.local_variables_initializer()) # the local var is for accuracy_op
 sess.run(init_op)     # initialize var in graph
 
-for step in range(60):    # training  [corpus] 60 steps, not 1200
+for step in range(50):    # training  [corpus] 50 steps, not 1200
     b_x, b_y = mnist.train.next_batch(BATCH_SIZE)
     _, loss_ = sess.run([train_op, loss], {tf_x: b_x, tf_y: b_y})
     if step % 10 == 0:      # testing  [corpus] every 10 steps, not 50

@@ -128,7 +128,7 @@ if __name__ == '__main__':
     # relocate to the local dir and run this line to view it on Chrome (http://0.0.0.0:6006/):
     # $ tensorboard --logdir='logs'
 
-    for i in range(60):  # [corpus] 60 steps, not 200
+    for i in range(50):  # [corpus] 50 steps, not 200
         seq, res, xs = get_batch()
         if i == 0:
             feed_dict = {
