@@ -11,13 +11,15 @@ and GPL v2 license http://www.gnu.org/licenses/gpl.html .
 import tensorflow as tf
 import numpy as np
 import math
+tf.set_random_seed(1)  # [corpus] seeds added (the original draws unseeded weights and samples)
+np.random.seed(1)
 
 # hyperparameters
 B = 20
-hidden_size = 200 # size of hidden layer of neurons
+hidden_size = 32 # size of hidden layer of neurons  [corpus] 32, not 200
 T = 25            # number of time steps to unroll the RNN for
 learning_rate = 0.001
-num_training_epoch = 20000
+num_training_epoch = 60  # [corpus] 60, not 20000
 max_grad_norm = 5 # for gradient clipping
 
 #----------------
@@ -25,8 +27,15 @@ max_grad_norm = 5 # for gradient clipping
 #----------------
 
 # should be simple plain text file
-data = open('data/KoizumiYagumo_all.txt', 'r').read()
-chars = list(set(data))
+# [corpus] a short embedded text, not open('data/KoizumiYagumo_all.txt', 'r').read() (a
+# Shift-JIS file that Python 3's default open() cannot decode); sorted(set(...)), not
+# list(set(...)), so the vocabulary order does not change with Python's string hashing.
+data = ("At a railway station. Seven days ago a telegram from Fukuoka announced that a "
+        "desperate criminal captured there would be brought for trial to Kumamoto by the "
+        "noon train. A policeman from Kumamoto had gone north to take the prisoner in charge. "
+        "Four years ago a strong thief entered a house by night in the street of the wrestlers, "
+        "terrified and bound the inmates, and carried away a number of valuable things. ") * 4
+chars = sorted(set(data))
 data_size, vocab_size = len(data), len(chars)
 print('data has {0} characters, {1} unique.'.format(data_size, vocab_size))
 char_to_ix = { ch:i for i,ch in enumerate(chars) }
@@ -123,13 +132,13 @@ with tf.Session() as sess:
     next_state, _, last_loss = sess.run([final_state, training_op, loss],
       feed_dict={input_ph: input_batch, target_ph: target_batch, cstate_ph: next_state[0], mstate_ph: next_state[1]})
     
-    if epoch % 50 == 0:
-      print('epoch {0}: loss = {1:.3f} (perplexity = {2})'.format(epoch, last_loss, math.exp(last_loss)))
+    if epoch % 5 == 0:  # [corpus] every 5, not 50
+      print('epoch {0}: loss = {1} (perplexity = {2})'.format(epoch, last_loss, math.exp(last_loss)))  # [corpus] loss in full, not {1:.3f}
 
     if epoch % 250 == 0:
       print("")
       input_batch = input_index_raw[0:T]
-      for i in range(300):
+      for i in range(40):  # [corpus] 40 characters, not 300
         next_idx_prob_ = sess.run(next_idx_prob,
           feed_dict={input_ph: [input_batch], cstate_ph: next_state[0][0:1], mstate_ph: next_state[1][0:1]})
 
