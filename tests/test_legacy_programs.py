@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -39,12 +39,42 @@ RTOL = 1e-5
 ATOL = 1e-7  # only matters for printed values within ~1e-2 of zero
 
 
-def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+def _run(mode: str, name: str, scratch: Path) -> subprocess.CompletedProcess:
+    """Run program ``name`` in a process: ``imports`` changed, or unmodified via the runner."""
+    script = scratch / f"{name}.py"
+    source = (PROGRAMS_DIR / f"{name}.py").read_text()
+    if mode == "imports":
+        script.write_text(rewrite_imports(source, "tf_pipeline.tf1"))
+        args = [str(script)]
+    else:
+        script.write_text(source)
+        args = ["-m", "tf_pipeline.tf1", str(script)]
     # PYTHONPATH makes the subprocess import this checkout's tf_pipeline, not an installed one.
     env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="2")
     return subprocess.run(
-        [sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600
+        [sys.executable, *args], cwd=scratch, env=env, capture_output=True, text=True, timeout=600
     )
+
+
+_MODES = {
+    "test_program_runs_with_only_its_imports_changed": "imports",
+    "test_program_runs_unmodified_through_the_runner": "runner",
+}
+
+
+@pytest.fixture(scope="module")
+def program_runs(request, tmp_path_factory):
+    """Every selected program run, two processes at a time (most of each run is importing TF)."""
+    selected = [
+        (_MODES[item.originalname], item.callspec.params["program"]["name"])
+        for item in request.session.items
+        if getattr(item, "originalname", None) in _MODES
+    ]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        yield {
+            (mode, name): pool.submit(_run, mode, name, tmp_path_factory.mktemp(name))
+            for mode, name in selected
+        }
 
 
 def _check_against_golden(program: dict, result: subprocess.CompletedProcess) -> None:
@@ -66,21 +96,14 @@ def _check_against_golden(program: dict, result: subprocess.CompletedProcess) ->
 
 @pytest.mark.slow
 @pytest.mark.parametrize("program", PROGRAMS, ids=[p["name"] for p in PROGRAMS])
-def test_program_runs_with_only_its_imports_changed(program, tmp_path):
-    name = program["name"]
-    source = rewrite_imports((PROGRAMS_DIR / f"{name}.py").read_text(), "tf_pipeline.tf1")
-    script = tmp_path / f"{name}.py"
-    script.write_text(source)
-    _check_against_golden(program, _run([str(script)], tmp_path))
+def test_program_runs_with_only_its_imports_changed(program, program_runs):
+    _check_against_golden(program, program_runs["imports", program["name"]].result())
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("program", PROGRAMS, ids=[p["name"] for p in PROGRAMS])
-def test_program_runs_unmodified_through_the_runner(program, tmp_path):
-    name = program["name"]
-    script = tmp_path / f"{name}.py"
-    shutil.copyfile(PROGRAMS_DIR / f"{name}.py", script)
-    _check_against_golden(program, _run(["-m", "tf_pipeline.tf1", str(script)], tmp_path))
+def test_program_runs_unmodified_through_the_runner(program, program_runs):
+    _check_against_golden(program, program_runs["runner", program["name"]].result())
 
 
 def test_corpus_is_complete():
