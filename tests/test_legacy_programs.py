@@ -27,6 +27,7 @@ import pytest
 from legacy_programs.corpus import (
     GOLDEN_DIR,
     PROGRAMS_DIR,
+    RUN_ENV,
     floats_in,
     load_manifest,
     losses_in,
@@ -50,7 +51,7 @@ def _run(mode: str, name: str, scratch: Path) -> subprocess.CompletedProcess:
         script.write_text(source)
         args = ["-m", "tf_pipeline.tf1", str(script)]
     # PYTHONPATH makes the subprocess import this checkout's tf_pipeline, not an installed one.
-    env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="2")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), **RUN_ENV)
     return subprocess.run(
         [sys.executable, *args], cwd=scratch, env=env, capture_output=True, text=True, timeout=600
     )

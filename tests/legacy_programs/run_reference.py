@@ -21,7 +21,8 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from corpus import (  # noqa: E402 - run as a script, the corpus module sits beside it
+import corpus  # noqa: E402 - run as a script, the corpus module sits beside it
+from corpus import (  # noqa: E402
     GOLDEN_DIR,
     HERE,
     PROGRAMS_DIR,
@@ -40,7 +41,7 @@ def run_once(name: str) -> str:
     with tempfile.TemporaryDirectory() as scratch:
         script = Path(scratch) / f"{name}.py"
         script.write_text(source)
-        env = dict(os.environ, PYTHONPATH=str(SHIM_DIR), TF_CPP_MIN_LOG_LEVEL="2")
+        env = dict(os.environ, PYTHONPATH=str(SHIM_DIR), **corpus.RUN_ENV)
         result = subprocess.run(
             [sys.executable, str(script)],
             cwd=scratch,
