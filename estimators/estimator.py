@@ -32,6 +32,7 @@ from sklearn.exceptions import NotFittedError
 from estimators.data_feeder import DataFeeder
 from estimators.hooks import LoggingHook, NanLossHook, TrainingTimerHook
 from estimators.in_graph_training import InGraphLoopHook, build_model_loop
+from estimators.metric_spec import make_metrics_ops
 from estimators.model_dir import (
     CHECKPOINT_BASENAME,
     CheckpointError,
@@ -42,6 +43,14 @@ from estimators.model_dir import (
     write_signature,
 )
 from estimators.model_fn import ModeKeys, ModelFnOps, call_model_fn, model_fn_args
+from estimators.monitors import replace_monitors_with_hooks
+from estimators.queue_input import (
+    QUEUE_DEQUEUE_OPS,
+    STOP_GRACE_SECS,
+    input_timeouts,
+    monitored,
+    run_options,
+)
 from estimators.run_config import RunConfig
 from tf_pipeline._checks import check_int
 from tf_pipeline.models import in_graph_forward
@@ -58,8 +67,8 @@ def _signature_of(tensor: Any) -> dict[str, Any] | None:
 
 
 def _has_iterator(graph: tf.Graph) -> bool:
-    """Does the input come from a tf.data iterator (which ends with OutOfRange)?"""
-    input_ops = ("IteratorGetNext", "QueueDequeueManyV2")
+    """Does the input come from an iterator or a queue (which end with OutOfRange)?"""
+    input_ops = QUEUE_DEQUEUE_OPS | {"IteratorGetNext"}
     return any(op.type in input_ops for op in graph.get_operations())
 
 
@@ -74,8 +83,8 @@ class Estimator:
         The global step exists before it is called, so
         ``tf.compat.v1.train.get_global_step()`` works inside it.
     model_dir : str, optional
-        Where checkpoints, ``graph.pbtxt`` and TensorBoard events go; a new
-        temporary directory when None.
+        Where checkpoints, ``graph.pbtxt`` and TensorBoard events go; else
+        ``config.model_dir``; else a new temporary directory.
     config : RunConfig, optional
     params : dict, optional
         Passed to ``model_fn`` as ``params`` (it must take that argument).
@@ -112,6 +121,13 @@ class Estimator:
             )
         if config is not None and not isinstance(config, RunConfig):
             raise TypeError(f"`config` must be a RunConfig, got {type(config).__name__}.")
+        config_dir = None if config is None else config.model_dir
+        if model_dir is not None and config_dir is not None and str(model_dir) != config_dir:
+            raise ValueError(
+                f"`model_dir` must match `config.model_dir` when both are given, got "
+                f"{str(model_dir)!r} and {config_dir!r}."
+            )
+        model_dir = model_dir if model_dir is not None else config_dir
         if model_dir is None:
             model_dir = tempfile.mkdtemp(prefix="estimator_")
             logger.warning("Using temporary folder as model directory: %s", model_dir)
@@ -134,15 +150,17 @@ class Estimator:
     # -- training -------------------------------------------------------------------------
     def fit(
         self,
-        input_fn: InputFn | None = None,
         x: Any = None,
         y: Any = None,
-        batch_size: int | None = None,
+        input_fn: InputFn | None = None,
         steps: int | None = None,
-        max_steps: int | None = None,
+        batch_size: int | None = None,
         monitors: Iterable[Any] | None = None,
+        max_steps: int | None = None,
     ) -> Estimator:
         """Train for ``steps`` more steps, or up to global step ``max_steps``.
+
+        The arguments are in TF 1.x's order, so ``fit(x_train, y_train, steps=100)`` works.
 
         Parameters
         ----------
@@ -156,7 +174,9 @@ class Estimator:
             Steps to run after the restored global step.
         max_steps : int, optional
             Absolute global step to stop at; when already reached, fit does nothing.
-        monitors : list of tf.compat.v1.train.SessionRunHook, optional
+        monitors : list of SessionRunHook or tf.contrib.learn monitors, optional
+            Monitors (:mod:`estimators.monitors`, e.g. ``ValidationMonitor``) run as
+            one hook after the given SessionRunHooks, as in TF 1.x.
 
         Returns
         -------
@@ -170,10 +190,7 @@ class Estimator:
             check_int(steps, "steps", minimum=1)
         if max_steps is not None:
             check_int(max_steps, "max_steps", minimum=1)
-        hooks = list(monitors or [])
-        for hook in hooks:
-            if not isinstance(hook, tf.compat.v1.train.SessionRunHook):
-                raise TypeError(f"`monitors` must hold SessionRunHooks, got {hook!r}.")
+        hooks = replace_monitors_with_hooks(monitors, self)
         input_fn, feeder = self._input(input_fn, x, y, batch_size, shuffle=True, epochs=None)
         in_loop = self._config.train_loop != "session"
         if feeder is not None:
@@ -304,11 +321,14 @@ class Estimator:
             )
             loss = None
             with _restore_errors(checkpoint):
-                session = tf.compat.v1.train.MonitoredSession(creator, hooks=all_hooks)
+                session = tf.compat.v1.train.MonitoredSession(
+                    creator, hooks=all_hooks, stop_grace_period_secs=STOP_GRACE_SECS
+                )
             losses: list[np.ndarray] = []
-            with session:
+            options = run_options(graph, config.input_timeout_secs)
+            with session, input_timeouts(input_fn, config.input_timeout_secs):
                 while not session.should_stop():
-                    result = session.run(fetches)
+                    result = session.run(fetches, options=options)
                     losses.append(np.atleast_1d(result if in_loop else result[1]))
                     loss = losses[-1][-1]
         self.last_fit_losses = np.concatenate(losses) if losses else np.array([])
@@ -345,24 +365,55 @@ class Estimator:
     # -- evaluation -----------------------------------------------------------------------
     def evaluate(
         self,
-        input_fn: InputFn | None = None,
         x: Any = None,
         y: Any = None,
+        input_fn: InputFn | None = None,
+        feed_fn: Callable[[], dict] | None = None,
         batch_size: int | None = None,
         steps: int | None = None,
+        metrics: dict[Any, Any] | None = None,
+        name: str | None = None,
         checkpoint_path: str | None = None,
+        hooks: list | None = None,
+        log_progress: bool = True,
     ) -> dict[str, Any]:
         """Mean loss (and eval metrics) of the latest checkpoint over the data.
 
         The loss is the unweighted mean of the per-batch losses, as TF1 computed it.
+        Queue runners of a queue-based ``input_fn`` run while it evaluates. The
+        arguments are in TF 1.x's order.
+
+        Parameters
+        ----------
+        feed_fn : callable, optional
+            Returns a feed dict for each batch (TF1's ``feed_fn``, with an ``input_fn``).
+        metrics : dict, optional
+            ``{name: MetricSpec or fn(predictions, labels)}`` evaluated besides the
+            model_fn's own ``eval_metric_ops`` (see :mod:`estimators.metric_spec`).
+        name : str, optional
+            Names this evaluation in the log (TF1 wrote its summaries to ``eval_<name>``).
+        hooks : list of SessionRunHook, optional
+            Run around every evaluation batch.
+        log_progress : bool, default=True
+            Log the results (INFO); False logs them at DEBUG.
 
         Returns
         -------
         dict
-            ``loss``, ``global_step`` and any ``eval_metric_ops`` of the model_fn.
+            ``loss``, ``global_step``, the ``eval_metric_ops`` and ``metrics``.
         """
         if steps is not None:
             check_int(steps, "steps", minimum=1)
+        hooks = list(hooks or [])
+        for hook in hooks:
+            if not isinstance(hook, tf.compat.v1.train.SessionRunHook):
+                raise TypeError(f"`hooks` must hold SessionRunHooks, got {hook!r}.")
+        if feed_fn is not None:
+            if not callable(feed_fn):
+                raise TypeError(f"`feed_fn` must be callable, got {feed_fn!r}.")
+            hooks.insert(0, tf.compat.v1.train.FeedFnHook(feed_fn))
+        if metrics is not None and not isinstance(metrics, dict):
+            raise TypeError(f"`metrics` must be a dict, got {type(metrics).__name__}.")
         checkpoint = checkpoint_path or self._require_checkpoint()
         input_fn, feeder = self._input(input_fn, x, y, batch_size, shuffle=False, epochs=1)
         graph = tf.Graph()
@@ -372,20 +423,28 @@ class Estimator:
             features, labels = input_fn()
             self._check_features(features)
             ops = self._call(features, labels, ModeKeys.EVAL)
-            metrics = {"loss": tf.compat.v1.metrics.mean(ops.loss)}
-            metrics.update(ops.eval_metric_ops)
-            values = {name: value for name, (value, _) in metrics.items()}
-            updates = tf.group(*(update for _, update in metrics.values()))
-            with self._restored_session(graph, checkpoint) as session:
-                session.run(tf.compat.v1.local_variables_initializer())
-                for _ in self._run_batches(session, graph, updates, feeder, steps):
+            all_metrics = {"loss": tf.compat.v1.metrics.mean(ops.loss)}
+            all_metrics.update(ops.eval_metric_ops)
+            all_metrics.update(make_metrics_ops(metrics or {}, features, labels, ops.predictions))
+            values = {key: value for key, (value, _) in all_metrics.items()}
+            updates = tf.group(*(update for _, update in all_metrics.values()))
+            values["global_step"] = global_step
+            session = self._restored_session(graph, checkpoint)
+            session.run(tf.compat.v1.local_variables_initializer())  # before runners start
+            timeout = self._config.input_timeout_secs
+            with monitored(session, hooks) as batches, input_timeouts(input_fn, timeout):
+                # A feed_fn ends the data by raising StopIteration, as TF1's did.
+                for _ in self._run_batches(
+                    batches, graph, updates, feeder, steps, timeout, until_end=feed_fn is not None
+                ):
                     pass
-                results = session.run(values)
-                results["global_step"] = session.run(global_step)
-        logger.info(
-            "Saving dict for global step %d: %s",
+                results = session.run(values)  # the plain session: no hooks for the read
+        logger.log(
+            logging.INFO if log_progress else logging.DEBUG,
+            "Saving dict for global step %d%s: %s",
             results["global_step"],
-            ", ".join(f"{k} = {v}" for k, v in sorted(results.items())),
+            "" if name is None else f" ({name})",
+            ", ".join(f"{k} = {v}" for k, v in sorted(results.items(), key=str)),
         )
         return results
 
@@ -450,9 +509,14 @@ class Estimator:
             self._predictor = (key, graph, session, feeder.input_placeholder, predictions)
             return self._run_batches(session, graph, predictions, feeder, None)
 
+        timeout = self._config.input_timeout_secs
+
         def generate() -> Generator[Any, None, None]:
-            with session:
-                yield from self._run_batches(session, graph, predictions, feeder, None)
+            with graph.as_default():
+                session.run(tf.compat.v1.local_variables_initializer())  # epoch counters
+                running = monitored(session)
+            with running, input_timeouts(input_fn, timeout):
+                yield from self._run_batches(running, graph, predictions, feeder, None, timeout)
 
         return generate()
 
@@ -530,7 +594,10 @@ class Estimator:
         signature = (read_signature(self._model_dir) or {}).get("features")
         if signature is None or not isinstance(features, tf.Tensor):
             return
-        expected = tf.TensorShape(signature["shape"])
+        shape = list(signature["shape"])
+        if shape:
+            shape[0] = None  # queue batches have a static batch size; any batch size is fine
+        expected = tf.TensorShape(shape)
         if features.dtype.name != signature["dtype"] or not expected.is_compatible_with(
             features.shape
         ):
@@ -547,18 +614,21 @@ class Estimator:
         fetches: Any,
         feeder: DataFeeder | None,
         steps: int | None,
+        timeout_secs: float | None = None,
+        until_end: bool = False,
     ) -> Generator[Any, None, None]:
         """Yield ``fetches`` once per batch: until the feeder or iterator ends, or ``steps``."""
         done = 0
+        options = run_options(graph, timeout_secs)
         while steps is None or done < steps:
             try:
                 feed = feeder.feed_dict() if feeder is not None else None
-                result = session.run(fetches, feed)
+                result = session.run(fetches, feed, options=options)
             except (StopIteration, tf.errors.OutOfRangeError):
                 return
             yield result
             done += 1
-            if feeder is None and steps is None and not _has_iterator(graph):
+            if feeder is None and steps is None and not until_end and not _has_iterator(graph):
                 return  # constant input: one run, as TF1 did
 
 

@@ -5,6 +5,7 @@
 attributes and as ``from tf_pipeline.tf1.contrib import rnn``.
 """
 
-from tf_pipeline.tf1.contrib import framework, layers, learn, rnn
+from tf_pipeline.tf1.contrib import framework, layers, learn, legacy_seq2seq, rnn, seq2seq
 
 __all__ = ["framework", "layers", "learn", "rnn"]
+__all__ += ["legacy_seq2seq", "seq2seq"]
