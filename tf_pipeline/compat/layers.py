@@ -31,6 +31,7 @@ from collections.abc import Callable, Mapping, Sequence
 import tensorflow as tf
 
 from tf_pipeline._checks import check_int
+from tf_pipeline.compat.arg_scope import add_arg_scope
 from tf_pipeline.compat.initializers import xavier_initializer
 from tf_pipeline.compat.optimizers import optimize_loss
 from tf_pipeline.compat.tf_layers.core import dense
@@ -113,6 +114,8 @@ def _collect_named_outputs(
     return outputs
 
 
+# Decorated here, once, so slim.arg_scope configures every spelling of this function.
+@add_arg_scope
 def fully_connected(
     inputs: tf.Tensor,
     num_outputs: int,
