@@ -2,15 +2,14 @@ from __future__ import absolute_import
 from __future__ import division
 from __future__ import print_function
 
-import matplotlib
-%matplotlib inline
-import matplotlib.pyplot as plt
+# [corpus] matplotlib and the %matplotlib magic removed
 import math
 import numpy as np
 import tensorflow as tf
 import time
 
-from datasets import dataset_utils
+# [corpus] `from datasets import dataset_utils` (the slim models library, unused here) removed
+np.random.seed(1)  # [corpus] seeds added; tf.set_random_seed(1) in each graph below
 
 # Main slim library
 from tensorflow.contrib import slim
@@ -79,7 +78,6 @@ def produce_batch(batch_size, noise=0.3):
 
 x_train, y_train = produce_batch(200)
 x_test, y_test = produce_batch(200)
-plt.scatter(x_train, y_train)
 
 def convert_data_to_tensors(x, y):
     inputs = tf.constant(x)
@@ -89,39 +87,9 @@ def convert_data_to_tensors(x, y):
     outputs.set_shape([None, 1])
     return inputs, outputs
 
-# The following snippet trains the regression model using a mean_squared_error loss.
-ckpt_dir = '/tmp/regression_model/'
-
+# [corpus] this cell (losses at the initial weights) runs before the training cell, not after it
 with tf.Graph().as_default():
-    tf.logging.set_verbosity(tf.logging.INFO)
-    
-    inputs, targets = convert_data_to_tensors(x_train, y_train)
-
-    # Make the model.
-    predictions, nodes = regression_model(inputs, is_training=True)
-
-    # Add the loss function to the graph.
-    loss = tf.losses.mean_squared_error(labels=targets, predictions=predictions)
-    
-    # The total loss is the user's loss plus any regularization losses.
-    total_loss = slim.losses.get_total_loss()
-
-    # Specify the optimizer and create the train op:
-    optimizer = tf.train.AdamOptimizer(learning_rate=0.005)
-    train_op = slim.learning.create_train_op(total_loss, optimizer) 
-
-    # Run the training inside a session.
-    final_loss = slim.learning.train(
-        train_op,
-        logdir=ckpt_dir,
-        number_of_steps=5000,
-        save_summaries_secs=5,
-        log_every_n_steps=500)
-  
-print("Finished training. Last batch loss:", final_loss)
-print("Checkpoint saved in %s" % ckpt_dir)
-
-with tf.Graph().as_default():
+    tf.set_random_seed(1)  # [corpus]
     inputs, targets = convert_data_to_tensors(x_train, y_train)
     predictions, end_points = regression_model(inputs, is_training=True)
 
@@ -144,8 +112,8 @@ with tf.Graph().as_default():
         
         total_loss1, total_loss2 = sess.run([total_loss1, total_loss2])
         
-        print('Total Loss1: %f' % total_loss1)
-        print('Total Loss2: %f' % total_loss2)
+        print('Total Loss1: %s' % total_loss1)  # [corpus] %s, not %f (full precision)
+        print('Total Loss2: %s' % total_loss2)
 
         print('Regularization Losses:')
         for loss in slim.losses.get_regularization_losses():
@@ -155,7 +123,41 @@ with tf.Graph().as_default():
         for loss in slim.losses.get_losses():
             print(loss)
 
+# The following snippet trains the regression model using a mean_squared_error loss.
+ckpt_dir = 'regression_model/'  # [corpus] the working directory, not /tmp (a stale checkpoint there would be resumed)
+
 with tf.Graph().as_default():
+    tf.set_random_seed(1)  # [corpus]
+    tf.logging.set_verbosity(tf.logging.INFO)
+    
+    inputs, targets = convert_data_to_tensors(x_train, y_train)
+
+    # Make the model.
+    predictions, nodes = regression_model(inputs, is_training=True)
+
+    # Add the loss function to the graph.
+    loss = tf.losses.mean_squared_error(labels=targets, predictions=predictions)
+    
+    # The total loss is the user's loss plus any regularization losses.
+    total_loss = slim.losses.get_total_loss()
+
+    # Specify the optimizer and create the train op:
+    optimizer = tf.train.AdamOptimizer(learning_rate=0.005)
+    train_op = slim.learning.create_train_op(total_loss, optimizer) 
+
+    # Run the training inside a session.
+    final_loss = slim.learning.train(
+        train_op,
+        logdir=ckpt_dir,
+        number_of_steps=300,  # [corpus] 300, not 5000
+        save_summaries_secs=5,
+        log_every_n_steps=500)
+  
+print("Finished training. Last batch loss:", final_loss)
+print("Checkpoint saved in %s" % ckpt_dir)
+
+with tf.Graph().as_default():
+    tf.set_random_seed(1)  # [corpus]
     inputs, targets = convert_data_to_tensors(x_test, y_test)
   
     # Create the model structure. (Parameters will be loaded below.)
@@ -165,30 +167,9 @@ with tf.Graph().as_default():
     sv = tf.train.Supervisor(logdir=ckpt_dir)
     with sv.managed_session() as sess:
         inputs, predictions, targets = sess.run([inputs, predictions, targets])
+# [corpus] the plot of the predictions is removed; three are printed
+print('predictions', predictions[:3, 0])
 
-plt.scatter(inputs, targets, c='r');
-plt.scatter(inputs, predictions, c='b');
-plt.title('red=true, blue=predicted')
-
-with tf.Graph().as_default():
-    inputs, targets = convert_data_to_tensors(x_test, y_test)
-    predictions, end_points = regression_model(inputs, is_training=False)
-
-    # Specify metrics to evaluate:
-    names_to_value_nodes, names_to_update_nodes = slim.metrics.aggregate_metric_map({
-      'Mean Squared Error': slim.metrics.streaming_mean_squared_error(predictions, targets),
-      'Mean Absolute Error': slim.metrics.streaming_mean_absolute_error(predictions, targets)
-    })
-
-    # Make a session which restores the old graph parameters, and then run eval.
-    sv = tf.train.Supervisor(logdir=ckpt_dir)
-    with sv.managed_session() as sess:
-        metric_values = slim.evaluation.evaluation(
-            sess,
-            num_evals=1, # Single pass over data
-            eval_op=names_to_update_nodes.values(),
-            final_op=names_to_value_nodes.values())
-
-    names_to_values = dict(zip(names_to_value_nodes.keys(), metric_values))
-    for key, value in names_to_values.items():
-      print('%s: %f' % (key, value))
+# [corpus] the last cell (streaming metrics through slim.evaluation.evaluation) is dropped:
+# that function left contrib.slim after TF 1.0 (tf_slim has none either), so the cell fails
+# on TensorFlow 2.15 as on late TF 1.x.
