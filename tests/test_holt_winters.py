@@ -63,7 +63,7 @@ def test_selection_scores_both_horizons_on_the_training_holdout():
 
 
 def test_a_series_with_zeros_only_tries_additive_variants():
-    series = VALUES[:72] - VALUES[:72].min()  # one zero: no log, no multiplicative season
+    series = VALUES[:48] - VALUES[:48].min()  # one zero: no log, no multiplicative season
     best, scores = select_holt_winters(series, 12)
     assert scores and all(v.seasonal == "add" and not v.log for v in scores)
     with pytest.raises(ValueError, match=re.escape("`series` must be positive")):

@@ -31,6 +31,12 @@ How state flows
       whose predictions are dropped: states only flow forward, and each batch
       row has its own state, so padding cannot change any earlier prediction
       (it does set the carried states of the padded rows).
+    * **Recursive forecasts continue the same lanes.** A forecast fed back as
+      the next input cannot be batched ahead; :class:`LanePredictor` runs one
+      sample per call in the lane :func:`predict_stateful` would give it and
+      keeps the other lanes' states, so its first forecast after training
+      equals :func:`predict_stateful`'s first prediction. :func:`get_states`
+      and :func:`set_states` snapshot and restore the states around a forecast.
 
 Example
 -------
