@@ -2,7 +2,8 @@
 
 - :class:`Estimator`, :class:`RunConfig`, :class:`SKCompat`, :class:`ModelFnOps`,
   :class:`ModeKeys`: ``tf.contrib.learn`` on TensorFlow 2.21, with TF1 checkpoints,
-  resume and TensorBoard summaries in ``model_dir``.
+  resume and TensorBoard summaries in ``model_dir``; the rest of ``tf.contrib.learn``
+  (monitors, MetricSpec, models, Experiment, learn_runner) in their own modules.
 - :class:`TF1LSTMRegressor`, :class:`KerasLSTMRegressor`: the LSTM regressor on the
   TF1 graph path and on Keras 3, as scikit-learn estimators with one parameter
   vocabulary; :class:`SlidingWindowTransformer` cuts a series into their windows.
@@ -13,6 +14,7 @@ from estimators.hooks import NanLossError
 from estimators.keras_regressor import KerasLSTMRegressor
 from estimators.model_dir import CheckpointError, ModelDirBusyError
 from estimators.model_fn import ModeKeys, ModelFnOps
+from estimators.queue_input import InputTimeoutError
 from estimators.run_config import RunConfig
 from estimators.skcompat import SKCompat
 from estimators.tf1_regressor import TF1LSTMRegressor
@@ -21,6 +23,7 @@ from estimators.window_transformer import SlidingWindowTransformer
 __all__ = [
     "CheckpointError",
     "Estimator",
+    "InputTimeoutError",
     "KerasLSTMRegressor",
     "ModeKeys",
     "ModelDirBusyError",

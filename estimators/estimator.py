@@ -20,31 +20,25 @@ Example
 from __future__ import annotations
 
 import logging
-import tempfile
 from collections.abc import Callable, Generator, Iterable
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 import tensorflow as tf
-from sklearn.exceptions import NotFittedError
 
 from estimators.data_feeder import DataFeeder
-from estimators.hooks import LoggingHook, NanLossHook, TrainingTimerHook
+from estimators.engine import EstimatorEngine, eval_dir, resolve_model_dir
+from estimators.hooks import TrainingTimerHook
 from estimators.in_graph_training import InGraphLoopHook, build_model_loop
-from estimators.model_dir import (
-    CHECKPOINT_BASENAME,
-    check_checkpoint_matches,
-    fit_lock,
-    latest_checkpoint,
-    read_latest_checkpoint,
-    read_signature,
-    write_signature,
-)
+from estimators.input_fn_utils import InputFnOps
+from estimators.metric_spec import make_metrics_ops
+from estimators.model_dir import read_signature, write_signature
 from estimators.model_fn import ModeKeys, ModelFnOps, call_model_fn, model_fn_args
+from estimators.monitors import replace_monitors_with_hooks
+from estimators.queue_input import input_timeouts, monitored
 from estimators.run_config import RunConfig
+from estimators.saved_model import write_saved_model
 from tf_pipeline._checks import check_int
-from tf_pipeline.checkpoints import unreadable
 from tf_pipeline.models import in_graph_forward
 
 logger = logging.getLogger("estimators")
@@ -58,13 +52,7 @@ def _signature_of(tensor: Any) -> dict[str, Any] | None:
     return {"dtype": tensor.dtype.name, "shape": tensor.shape.as_list()}
 
 
-def _has_iterator(graph: tf.Graph) -> bool:
-    """Does the input come from a tf.data iterator (which ends with OutOfRange)?"""
-    input_ops = ("IteratorGetNext", "QueueDequeueManyV2")
-    return any(op.type in input_ops for op in graph.get_operations())
-
-
-class Estimator:
+class Estimator(EstimatorEngine):
     """Train, evaluate and predict with a TF1 ``model_fn``, checkpointing to ``model_dir``.
 
     Parameters
@@ -75,8 +63,8 @@ class Estimator:
         The global step exists before it is called, so
         ``tf.compat.v1.train.get_global_step()`` works inside it.
     model_dir : str, optional
-        Where checkpoints, ``graph.pbtxt`` and TensorBoard events go; a new
-        temporary directory when None.
+        Where checkpoints, ``graph.pbtxt`` and TensorBoard events go; else
+        ``config.model_dir``; else a new temporary directory.
     config : RunConfig, optional
     params : dict, optional
         Passed to ``model_fn`` as ``params`` (it must take that argument).
@@ -93,7 +81,8 @@ class Estimator:
     -----
     ``fit`` resumes from the latest checkpoint in ``model_dir``: weights, global
     step, optimizer slots and the learning-rate variable. Only one process may
-    train a model_dir at a time (see :mod:`estimators.model_dir`).
+    train a model_dir at a time (see :mod:`estimators.model_dir`). The engine
+    (:mod:`estimators.engine`) is the one ``tf.estimator.Estimator`` runs on.
     """
 
     def __init__(
@@ -113,37 +102,28 @@ class Estimator:
             )
         if config is not None and not isinstance(config, RunConfig):
             raise TypeError(f"`config` must be a RunConfig, got {type(config).__name__}.")
-        if model_dir is None:
-            model_dir = tempfile.mkdtemp(prefix="estimator_")
-            logger.warning("Using temporary folder as model directory: %s", model_dir)
         self._model_fn = model_fn
-        self._model_dir = str(model_dir)
+        self._model_dir = resolve_model_dir(model_dir, config)
         self._config = config or RunConfig()
         self.params = params
         self.last_fit_stats: dict[str, float] | None = None
         self.last_fit_losses: np.ndarray | None = None
         self._predictor: tuple | None = None
 
-    @property
-    def model_dir(self) -> str:
-        return self._model_dir
-
-    @property
-    def config(self) -> RunConfig:
-        return self._config
-
     # -- training -------------------------------------------------------------------------
     def fit(
         self,
-        input_fn: InputFn | None = None,
         x: Any = None,
         y: Any = None,
-        batch_size: int | None = None,
+        input_fn: InputFn | None = None,
         steps: int | None = None,
-        max_steps: int | None = None,
+        batch_size: int | None = None,
         monitors: Iterable[Any] | None = None,
+        max_steps: int | None = None,
     ) -> Estimator:
         """Train for ``steps`` more steps, or up to global step ``max_steps``.
+
+        The arguments are in TF 1.x's order, so ``fit(x_train, y_train, steps=100)`` works.
 
         Parameters
         ----------
@@ -157,7 +137,9 @@ class Estimator:
             Steps to run after the restored global step.
         max_steps : int, optional
             Absolute global step to stop at; when already reached, fit does nothing.
-        monitors : list of tf.compat.v1.train.SessionRunHook, optional
+        monitors : list of SessionRunHook or tf.contrib.learn monitors, optional
+            Monitors (:mod:`estimators.monitors`, e.g. ``ValidationMonitor``) run as
+            one hook after the given SessionRunHooks, as in TF 1.x.
 
         Returns
         -------
@@ -171,10 +153,7 @@ class Estimator:
             check_int(steps, "steps", minimum=1)
         if max_steps is not None:
             check_int(max_steps, "max_steps", minimum=1)
-        hooks = list(monitors or [])
-        for hook in hooks:
-            if not isinstance(hook, tf.compat.v1.train.SessionRunHook):
-                raise TypeError(f"`monitors` must hold SessionRunHooks, got {hook!r}.")
+        hooks = replace_monitors_with_hooks(monitors, self)
         input_fn, feeder = self._input(input_fn, x, y, batch_size, shuffle=True, epochs=None)
         in_loop = self._config.train_loop != "session"
         if feeder is not None:
@@ -187,141 +166,47 @@ class Estimator:
                 hooks.insert(0, tf.compat.v1.train.FeedFnHook(feeder.feed_dict))
         if in_loop:
             self._check_loop_support(feeder)
-        with fit_lock(self._model_dir):
-            checkpoint = latest_checkpoint(self._model_dir)
-            if max_steps is not None and checkpoint is not None:
-                start = int(tf.train.load_variable(checkpoint, "global_step"))
-                if max_steps <= start:
-                    logger.info(
-                        "Skipping training since max_steps (%d) has already been reached (%d).",
-                        max_steps,
-                        start,
-                    )
-                    return self
-            loss = self._train(input_fn, hooks, steps, max_steps, checkpoint, feeder)
-        logger.info("Loss for final step: %s.", loss)
+        self._train_model(input_fn, hooks, steps, max_steps, feeder)
         return self
 
-    def _train(
-        self,
-        input_fn: InputFn,
-        hooks: list,
-        steps: int | None,
-        max_steps: int | None,
-        checkpoint: str | None,
-        feeder: DataFeeder | None = None,
-    ) -> Any:
-        config = self._config
-        in_loop = config.train_loop != "session"
-        graph = tf.Graph()
-        with graph.as_default():
-            tf.compat.v1.set_random_seed(config.tf_random_seed)
-            global_step = tf.compat.v1.train.create_global_step(graph)
-            features, labels = input_fn()
-            ops = self._call(features, labels, ModeKeys.TRAIN)
-            tf.compat.v1.add_to_collection(tf.compat.v1.GraphKeys.LOSSES, ops.loss)
-            if checkpoint is not None:
-                # Before anything is written: a refused fit leaves model_dir as it was.
-                check_checkpoint_matches(checkpoint, tf.compat.v1.global_variables())
+    def _features_and_labels(self, input_fn: InputFn, mode: str) -> tuple[Any, Any, list]:
+        features, labels = input_fn()
+        if mode != ModeKeys.TRAIN:
+            self._check_features(features)
+        return features, labels, []
+
+    def _after_model_fn(self, features: Any, labels: Any, ops: Any, mode: str) -> None:
+        if mode == ModeKeys.TRAIN:
             write_signature(
                 self._model_dir,
                 {"features": _signature_of(features), "labels": _signature_of(labels)},
             )
-            saver = tf.compat.v1.train.Saver(
-                sharded=True,
-                max_to_keep=config.keep_checkpoint_max,
-                keep_checkpoint_every_n_hours=config.keep_checkpoint_every_n_hours,
-                save_relative_paths=True,
-            )
-            state = tf.train.get_checkpoint_state(self._model_dir)
-            if state is not None:
-                # So keep_checkpoint_max counts the checkpoints of earlier fits too.
-                saver.recover_last_checkpoints(list(state.all_model_checkpoint_paths))
-            scaffold = ops.scaffold or tf.compat.v1.train.Scaffold(saver=saver)
-            # Order matters: the NaN guard runs before the checkpoint saver in each step.
-            if in_loop:
-                loop = build_model_loop(
-                    in_graph_forward(self._model_fn),
-                    feeder,
-                    global_step,
-                    self._loop_optimizer(),
-                    config.train_loop,
-                )
-                fetches = loop.losses
-                loop_hook = InGraphLoopHook(
-                    loop,
-                    feeder,
-                    global_step,
-                    self._model_dir,
-                    steps_per_run=config.steps_per_run,
-                    steps=steps,
-                    max_steps=max_steps,
-                    cadences={
-                        "log": config.log_step_count_steps,
-                        "summary": config.save_summary_steps,
-                        "checkpoint": config.save_checkpoints_steps,
-                    },
-                )
-                timer = TrainingTimerHook(lambda: loop_hook.last_run_steps)
-                first_hooks = [timer, loop_hook]
-            else:
-                fetches = [ops.train_op, ops.loss]
-                timer = TrainingTimerHook(lambda: 1)
-                first_hooks = [timer, NanLossHook(ops.loss, global_step, self._model_dir)]
-            last_hooks = [
-                tf.compat.v1.train.SummarySaverHook(
-                    save_steps=config.save_summary_steps,
-                    output_dir=self._model_dir,
-                    scaffold=scaffold,
-                ),
-                tf.compat.v1.train.StopAtStepHook(num_steps=steps, last_step=max_steps)
-                if steps is not None or max_steps is not None
-                else None,
-                LoggingHook(ops.loss, global_step, config.log_step_count_steps),
-            ]
-            all_hooks = (
-                hooks
-                + first_hooks
-                + [
-                    tf.compat.v1.train.CheckpointSaverHook(
-                        self._model_dir,
-                        save_secs=config.save_checkpoints_secs,
-                        save_steps=config.save_checkpoints_steps,
-                        scaffold=scaffold,
-                        checkpoint_basename=CHECKPOINT_BASENAME,
-                    ),
-                    tf.compat.v1.train.StepCounterHook(
-                        every_n_steps=config.log_step_count_steps,
-                        output_dir=self._model_dir,
-                    ),
-                ]
-            )
-            if not in_loop:  # the loop hook does their work itself
-                all_hooks += [h for h in last_hooks if h is not None]
-            all_hooks += ops.training_chief_hooks + ops.training_hooks
-            creator = tf.compat.v1.train.ChiefSessionCreator(
-                scaffold=scaffold,
-                checkpoint_filename_with_path=checkpoint,
-                config=config.session_config_or_default(),
-            )
-            loss = None
-            with _restore_errors(checkpoint):
-                session = tf.compat.v1.train.MonitoredSession(creator, hooks=all_hooks)
-            losses: list[np.ndarray] = []
-            with session:
-                while not session.should_stop():
-                    result = session.run(fetches)
-                    losses.append(np.atleast_1d(result if in_loop else result[1]))
-                    loss = losses[-1][-1]
-        self.last_fit_losses = np.concatenate(losses) if losses else np.array([])
-        self.last_fit_stats = timer.stats()
-        logger.info(
-            "Trained %d steps in %.2f s (%.0f steps/s).",
-            self.last_fit_stats["steps"],
-            self.last_fit_stats["seconds"],
-            self.last_fit_stats["steps_per_second"],
+
+    def _in_graph_loop(self, feeder: DataFeeder, global_step: Any, steps: Any, max_steps: Any):
+        config = self._config
+        loop = build_model_loop(
+            in_graph_forward(self._model_fn),
+            feeder,
+            global_step,
+            self._loop_optimizer(),
+            config.train_loop,
         )
-        return loss
+        loop_hook = InGraphLoopHook(
+            loop,
+            feeder,
+            global_step,
+            self._model_dir,
+            steps_per_run=config.steps_per_run,
+            steps=steps,
+            max_steps=max_steps,
+            cadences={
+                "log": config.log_step_count_steps,
+                "summary": config.save_summary_steps,
+                "checkpoint": config.save_checkpoints_steps,
+            },
+        )
+        timer = TrainingTimerHook(lambda: loop_hook.last_run_steps)
+        return loop.losses, [timer, loop_hook], timer
 
     def _check_loop_support(self, feeder: DataFeeder | None) -> None:
         mode = self._config.train_loop
@@ -347,51 +232,150 @@ class Estimator:
     # -- evaluation -----------------------------------------------------------------------
     def evaluate(
         self,
-        input_fn: InputFn | None = None,
         x: Any = None,
         y: Any = None,
+        input_fn: InputFn | None = None,
+        feed_fn: Callable[[], dict] | None = None,
         batch_size: int | None = None,
         steps: int | None = None,
+        metrics: dict[Any, Any] | None = None,
+        name: str | None = None,
         checkpoint_path: str | None = None,
+        hooks: list | None = None,
+        log_progress: bool = True,
     ) -> dict[str, Any]:
         """Mean loss (and eval metrics) of the latest checkpoint over the data.
 
         The loss is the unweighted mean of the per-batch losses, as TF1 computed it.
+        Queue runners of a queue-based ``input_fn`` run while it evaluates. The
+        arguments are in TF 1.x's order.
+
+        Parameters
+        ----------
+        feed_fn : callable, optional
+            Returns a feed dict for each batch (TF1's ``feed_fn``, with an ``input_fn``).
+        metrics : dict, optional
+            ``{name: MetricSpec or fn(predictions, labels)}`` evaluated besides the
+            model_fn's own ``eval_metric_ops`` (see :mod:`estimators.metric_spec`).
+        name : str, optional
+            Names this evaluation: its events go to ``model_dir/eval_<name>`` (``eval``
+            without a name), as TF1 wrote them.
+        hooks : list of SessionRunHook, optional
+            Run around every evaluation batch.
+        log_progress : bool, default=True
+            Log the results (INFO); False logs them at DEBUG.
 
         Returns
         -------
         dict
-            ``loss``, ``global_step`` and any ``eval_metric_ops`` of the model_fn.
+            ``loss``, ``global_step``, the ``eval_metric_ops`` and ``metrics``.
         """
         if steps is not None:
             check_int(steps, "steps", minimum=1)
-        pinned = checkpoint_path is not None  # a named checkpoint is not swapped for another
+        hooks = list(hooks or [])
+        for hook in hooks:
+            if not isinstance(hook, tf.compat.v1.train.SessionRunHook):
+                raise TypeError(f"`hooks` must hold SessionRunHooks, got {hook!r}.")
+        if feed_fn is not None:
+            if not callable(feed_fn):
+                raise TypeError(f"`feed_fn` must be callable, got {feed_fn!r}.")
+            hooks.insert(0, tf.compat.v1.train.FeedFnHook(feed_fn))
+        if metrics is not None and not isinstance(metrics, dict):
+            raise TypeError(f"`metrics` must be a dict, got {type(metrics).__name__}.")
         checkpoint = checkpoint_path or self._require_checkpoint()
         input_fn, feeder = self._input(input_fn, x, y, batch_size, shuffle=False, epochs=1)
-        graph = tf.Graph()
-        with graph.as_default():
-            tf.compat.v1.set_random_seed(self._config.tf_random_seed)
-            global_step = tf.compat.v1.train.create_global_step(graph)
-            features, labels = input_fn()
-            self._check_features(features)
-            ops = self._call(features, labels, ModeKeys.EVAL)
-            metrics = {"loss": tf.compat.v1.metrics.mean(ops.loss)}
-            metrics.update(ops.eval_metric_ops)
-            values = {name: value for name, (value, _) in metrics.items()}
-            updates = tf.group(*(update for _, update in metrics.values()))
-            session, _ = self._restored_session(graph, checkpoint, pinned=pinned)
-            with session:
-                session.run(tf.compat.v1.local_variables_initializer())
-                for _ in self._run_batches(session, graph, updates, feeder, steps):
-                    pass
-                results = session.run(values)
-                results["global_step"] = session.run(global_step)
-        logger.info(
-            "Saving dict for global step %d: %s",
+        results = self._evaluate_model(
+            input_fn,
+            checkpoint,
+            hooks,
+            steps,
+            feeder=feeder,
+            until_end=feed_fn is not None,
+            extra_metrics=lambda features, labels, ops: make_metrics_ops(
+                metrics or {}, features, labels, ops.predictions
+            ),
+            summary_dir=eval_dir(self._model_dir, name),
+            pinned=checkpoint_path is not None,  # a named checkpoint is not swapped
+        )
+        logger.log(
+            logging.INFO if log_progress else logging.DEBUG,
+            "Saving dict for global step %d%s: %s",
             results["global_step"],
-            ", ".join(f"{k} = {v}" for k, v in sorted(results.items())),
+            "" if name is None else f" ({name})",
+            ", ".join(f"{k} = {v}" for k, v in sorted(results.items(), key=str)),
         )
         return results
+
+    # -- export ---------------------------------------------------------------------------
+    def export_savedmodel(
+        self,
+        export_dir_base: str,
+        serving_input_fn: Callable,
+        default_output_alternative_key: str | None = None,
+        assets_extra: dict[str, str] | None = None,
+        as_text: bool = False,
+        checkpoint_path: str | None = None,
+        strip_default_attrs: bool = False,
+    ) -> bytes:
+        """Export the latest checkpoint as a SavedModel in ``export_dir_base/<timestamp>``.
+
+        As TF 1.x's contrib.learn: ``serving_input_fn()`` returns an
+        :class:`~estimators.input_fn_utils.InputFnOps`; the model_fn runs in INFER mode on
+        its features and the predictions (a dict, or one Tensor named ``output``) become a
+        predict signature fed ``default_inputs``, named
+        ``default_input_alternative:default_output_alternative`` and ``serving_default``.
+
+        Returns
+        -------
+        bytes
+            The export directory.
+        """
+        if not callable(serving_input_fn):
+            raise TypeError(f"`serving_input_fn` must be callable, got {serving_input_fn!r}.")
+        if default_output_alternative_key is not None:
+            raise ValueError(
+                "`default_output_alternative_key` must be None: this model_fn has no "
+                f"output_alternatives, got {default_output_alternative_key!r}."
+            )
+        checkpoint = checkpoint_path or self._require_checkpoint()
+
+        def build() -> tuple[dict[str, Any], Any, Any]:
+            tf.compat.v1.set_random_seed(self._config.tf_random_seed)
+            input_ops = serving_input_fn()
+            if not isinstance(input_ops, InputFnOps):
+                raise TypeError(
+                    f"`serving_input_fn` must return an InputFnOps, got {input_ops!r}."
+                )
+            labels = input_ops.labels
+            if labels is None:  # as predict: a model_fn that reshapes labels still builds
+                labels = self._labels_placeholder()
+            ops = self._call(input_ops.features, labels, ModeKeys.INFER)
+            outputs = ops.predictions
+            if not isinstance(outputs, dict):
+                outputs = {"output": outputs}
+            inputs = input_ops.default_inputs
+            if not isinstance(inputs, dict):
+                inputs = {"input": inputs}
+            signature = tf.compat.v1.saved_model.predict_signature_def(inputs, outputs)
+            signatures = {
+                "default_input_alternative:default_output_alternative": signature,
+                tf.compat.v1.saved_model.DEFAULT_SERVING_SIGNATURE_DEF_KEY: signature,
+            }
+            scaffold = ops.scaffold
+            return (
+                signatures,
+                scaffold.saver if scaffold is not None else None,
+                scaffold.local_init_op if scaffold is not None else None,
+            )
+
+        return write_saved_model(
+            export_dir_base,
+            build,
+            checkpoint,
+            self._config.session_config_or_default(),
+            assets_extra,
+            as_text,
+        )
 
     # -- prediction -----------------------------------------------------------------------
     def predict(
@@ -437,7 +421,7 @@ class Estimator:
             if self._predictor is not None and self._predictor[0] == key:
                 _, graph, session, placeholder, predictions = self._predictor
                 feeder.input_placeholder = placeholder
-                return self._run_batches(session, graph, predictions, feeder, None)
+                return self.run_batches(session, graph, predictions, feeder, None)
         graph = tf.Graph()
         with graph.as_default():
             tf.compat.v1.set_random_seed(self._config.tf_random_seed)
@@ -453,11 +437,16 @@ class Estimator:
             key = (checkpoint, *key[1:])
             self._close_predictor()
             self._predictor = (key, graph, session, feeder.input_placeholder, predictions)
-            return self._run_batches(session, graph, predictions, feeder, None)
+            return self.run_batches(session, graph, predictions, feeder, None)
+
+        timeout = self._config.input_timeout_secs
 
         def generate() -> Generator[Any, None, None]:
-            with session:
-                yield from self._run_batches(session, graph, predictions, feeder, None)
+            with graph.as_default():
+                session.run(tf.compat.v1.local_variables_initializer())  # epoch counters
+                running = monitored(session)
+            with running, input_timeouts(input_fn, timeout):
+                yield from self.run_batches(running, graph, predictions, feeder, None, timeout)
 
         return generate()
 
@@ -506,42 +495,6 @@ class Estimator:
         feeder = DataFeeder(x, y, batch_size, shuffle=shuffle, epochs=epochs)
         return feeder.input_fn, feeder
 
-    def _require_checkpoint(self) -> str:
-        checkpoint = latest_checkpoint(self._model_dir)
-        if checkpoint is None:
-            raise NotFittedError(
-                f"This Estimator has no trained model in {self._model_dir!r}: call `fit` first."
-            )
-        return checkpoint
-
-    def _restored_session(
-        self, graph: tf.Graph, checkpoint: str, *, pinned: bool = False
-    ) -> tuple[tf.compat.v1.Session, str]:
-        """A session on ``graph`` restored from ``checkpoint``, and the checkpoint used.
-
-        Unless ``pinned``, a checkpoint that a trainer rotates away meanwhile is
-        replaced by the new latest (:func:`estimators.model_dir.read_latest_checkpoint`).
-        """
-        variables = tf.compat.v1.global_variables()
-        saver = tf.compat.v1.train.Saver()
-
-        def restore(path: str) -> tf.compat.v1.Session:
-            check_checkpoint_matches(path, variables, training=False)
-            session = tf.compat.v1.Session(
-                graph=graph, config=self._config.session_config_or_default()
-            )
-            try:
-                saver.restore(session, path)
-            except (tf.errors.OpError, ValueError) as error:
-                # Saver.restore raises ValueError for a prefix whose files are gone.
-                session.close()
-                raise unreadable(path, error) from error
-            return session
-
-        if pinned:
-            return restore(checkpoint), checkpoint
-        return read_latest_checkpoint(self._model_dir, restore, first=checkpoint)
-
     def _labels_placeholder(self) -> tf.Tensor | None:
         """TF1 fed model_fn a labels placeholder at predict time once fit had seen labels."""
         signature = read_signature(self._model_dir)
@@ -554,7 +507,10 @@ class Estimator:
         signature = (read_signature(self._model_dir) or {}).get("features")
         if signature is None or not isinstance(features, tf.Tensor):
             return
-        expected = tf.TensorShape(signature["shape"])
+        shape = list(signature["shape"])
+        if shape:
+            shape[0] = None  # queue batches have a static batch size; any batch size is fine
+        expected = tf.TensorShape(shape)
         if features.dtype.name != signature["dtype"] or not expected.is_compatible_with(
             features.shape
         ):
@@ -563,38 +519,6 @@ class Estimator:
                 f"{signature['dtype']} and shape {expected}, got dtype {features.dtype.name} "
                 f"and shape {features.shape}."
             )
-
-    @staticmethod
-    def _run_batches(
-        session: tf.compat.v1.Session,
-        graph: tf.Graph,
-        fetches: Any,
-        feeder: DataFeeder | None,
-        steps: int | None,
-    ) -> Generator[Any, None, None]:
-        """Yield ``fetches`` once per batch: until the feeder or iterator ends, or ``steps``."""
-        done = 0
-        while steps is None or done < steps:
-            try:
-                feed = feeder.feed_dict() if feeder is not None else None
-                result = session.run(fetches, feed)
-            except (StopIteration, tf.errors.OutOfRangeError):
-                return
-            yield result
-            done += 1
-            if feeder is None and steps is None and not _has_iterator(graph):
-                return  # constant input: one run, as TF1 did
-
-
-@contextmanager
-def _restore_errors(checkpoint: str | None) -> Generator[None, None, None]:
-    """Turn TensorFlow's restore failures into a CheckpointError naming the file."""
-    try:
-        yield
-    except tf.errors.OpError as error:
-        if checkpoint is None:
-            raise
-        raise unreadable(checkpoint, error) from error
 
 
 def _select_outputs(predictions: Any, outputs: list[str] | None) -> Any:

@@ -7,9 +7,9 @@
   that holds variables this model does not have (a bigger or different model), is an
   error naming the file, raised before anything is written: training never silently
   starts from scratch over an existing model, nor rotates another model's checkpoints
-  away. Prediction and evaluation ignore the optimizer state saved beside the model's
-  own variables (slots such as ``OptimizeLoss/<var>/Adagrad`` or ``<var>/Adam``,
-  ``beta1_power``, the learning-rate variable).
+  away. The optimizer state saved beside the model's own variables (slots such as
+  ``OptimizeLoss/<var>/Adagrad`` or ``<var>/Adam``, ``beta1_power``, the learning-rate
+  variable) does not count: prediction has no optimizer, and training may use another.
 - Readers (``predict``, ``evaluate``) may run while another process trains: a
   checkpoint rotated away between "find the latest" and "restore" is retried with the
   new latest (:func:`tf_pipeline.checkpoints.read_latest`), never called corrupt.
@@ -139,6 +139,9 @@ def latest_checkpoint(model_dir: str) -> str | None:
     return None
 
 
+_PART = re.compile(r"/part_\d+(/|$)")
+
+
 def read_latest_checkpoint(
     model_dir: str, read: Callable[[str], T], *, first: str | None = None
 ) -> tuple[T, str]:
@@ -158,29 +161,36 @@ def read_latest_checkpoint(
 
 
 def _is_optimizer_state(name: str, ours: set[str]) -> bool:
-    """Is checkpoint variable ``name`` training state of the variables ``ours``?
+    """Is checkpoint variable ``name`` optimizer state of the variables ``ours``?
 
     TF1 names a slot ``[<scope>/]<variable>/<slot>`` (``OptimizeLoss/<var>/Adagrad``,
-    ``<var>/Adam_1``, ``<var>/Momentum``); Adam's ``beta1_power``/``beta2_power`` and
-    ``optimize_loss``'s ``learning_rate`` belong to no one variable.
+    ``<var>/Adam_1``, a partition's ``<var>/part_0/Ftrl``), Keras optimizers of TF 2.15's
+    canned estimators ``<var>/t_0/Adagrad``; Adam's ``beta1_power``/``beta2_power`` and
+    ``optimize_loss``'s ``learning_rate`` belong to no one variable. These names depend
+    on the optimizer and on how the graph was built (a rebuilt graph may scope its
+    slots differently while the Saver maps them by their saved names), so they are
+    recognised by their owner rather than matched one to one.
     """
-    head, _, last = name.rpartition("/")
-    if last in _OPTIMIZER_STATE:
+    parts = name.split("/")
+    if parts[-1] in _OPTIMIZER_STATE:
         return True
-    if not head or not _SLOT_NAME.match(last):
+    if len(parts) < 2 or not _SLOT_NAME.match(parts[-1]):
         return False
-    return any(head == var or head.endswith("/" + var) for var in ours)
+    for cut in (1, 2):  # the slot, or the slot under one sub-scope ("t_0", "part_0")
+        owner = parts[:-cut]
+        if any("/".join(owner[i:]) in ours for i in range(len(owner))):
+            return True
+    return False
 
 
-def check_checkpoint_matches(
-    path: str, variables: list[tf.Variable], *, training: bool = True
-) -> None:
+def check_checkpoint_matches(path: str, variables: list[tf.Variable]) -> None:
     """Raise :class:`CheckpointError` unless ``path`` holds exactly ``variables``.
 
     Every variable must be in the checkpoint with its shape, and the checkpoint must
-    hold nothing else: a checkpoint of a bigger or different model is refused rather
-    than partly restored. With ``training=False`` (prediction, evaluation: the graph
-    has no optimizer) the checkpoint's optimizer state of these variables is ignored.
+    hold nothing else but optimizer state of these variables (slots, Adam's beta
+    powers, the learning rate: prediction and evaluation graphs have no optimizer, and
+    training may use another): a checkpoint of a bigger or different model is refused
+    rather than partly restored.
     """
     try:
         reader = tf.train.load_checkpoint(path)
@@ -192,6 +202,11 @@ def check_checkpoint_matches(
             f"Checkpoint {path!r} cannot be read ({type(error).__name__}: "
             f"{str(error).splitlines()[0]}). It may be corrupt or truncated."
         ) from error
+    # A partitioned variable's parts (".../part_0" and their slots) are saved as slices
+    # under the whole variable's name; the Saver checks those itself when it restores.
+    # Their slots (".../part_0/Ftrl") keep their own names.
+    ours = {v.op.name for v in variables} | {_PART.sub(r"\1", v.op.name) for v in variables}
+    variables = [v for v in variables if not _PART.search(v.op.name)]
     missing = [v.op.name for v in variables if v.op.name not in shapes]
     if missing:
         raise CheckpointError(
@@ -207,10 +222,9 @@ def check_checkpoint_matches(
                 f"Checkpoint {path!r} holds {variable.op.name} with shape {got}, but this "
                 f"model builds it with shape {want}. Use a new model_dir for a different model."
             )
-    ours = {v.op.name for v in variables}
-    extra = sorted(name for name in shapes if name not in ours)
-    if not training:
-        extra = [name for name in extra if not _is_optimizer_state(name, ours)]
+    extra = sorted(
+        name for name in shapes if name not in ours and not _is_optimizer_state(name, ours)
+    )
     if extra:
         raise CheckpointError(
             f"Checkpoint {path!r} holds variables this model does not have {extra[:5]}"

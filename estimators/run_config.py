@@ -39,6 +39,18 @@ class RunConfig:
         Adagrad or SGD (see :mod:`estimators.in_graph_training`).
     steps_per_run : int, default=100
         Most steps one ``session.run`` performs in the loop modes.
+    model_dir : str, optional
+        Where the Estimator keeps checkpoints when it is given no ``model_dir`` itself
+        (TF 1.x ``RunConfig(model_dir=...)``, as ``learn_runner.run`` passes it).
+    input_timeout_secs : float, optional, default=60
+        Longest one ``session.run`` of a queue-based input_fn may wait for its queues
+        before :class:`~estimators.queue_input.InputTimeoutError`; None waits forever.
+    num_cores, log_device_placement, gpu_memory_fraction : optional
+        TF 1.x's session knobs: they make ``tf_config`` (a ``ConfigProto``), as TF 1.15's
+        contrib RunConfig did; its Estimator, like ours, ran with ``session_config`` (or
+        the soft-placement default), not ``tf_config``.
+    master, evaluation_master : str, default=""
+        Accepted for TF 1.x signatures; one local process here (``is_chief`` is True).
 
     Examples
     --------
@@ -59,6 +71,14 @@ class RunConfig:
         session_config: Any = None,
         train_loop: str = "session",
         steps_per_run: int = 100,
+        model_dir: str | None = None,
+        input_timeout_secs: float | None = 60,
+        *,
+        num_cores: int = 0,
+        log_device_placement: bool = False,
+        gpu_memory_fraction: float = 1,
+        master: str | None = None,
+        evaluation_master: str = "",
     ) -> None:
         if tf_random_seed is not None:
             check_int(tf_random_seed, "tf_random_seed", minimum=0)
@@ -79,6 +99,14 @@ class RunConfig:
         check_int(log_step_count_steps, "log_step_count_steps", minimum=1)
         check_choice(train_loop, "train_loop", TRAIN_LOOPS)
         check_int(steps_per_run, "steps_per_run", minimum=1)
+        if input_timeout_secs is not None and not (
+            isinstance(input_timeout_secs, (int, float))
+            and not isinstance(input_timeout_secs, bool)
+            and input_timeout_secs > 0
+        ):
+            raise ValueError(
+                f"`input_timeout_secs` must be a number > 0 or None, got {input_timeout_secs!r}."
+            )
         self.tf_random_seed = tf_random_seed
         self.save_checkpoints_secs = save_checkpoints_secs
         self.save_checkpoints_steps = save_checkpoints_steps
@@ -89,6 +117,41 @@ class RunConfig:
         self.session_config = session_config
         self.train_loop = train_loop
         self.steps_per_run = steps_per_run
+        self.model_dir = None if model_dir is None else str(model_dir)
+        self.input_timeout_secs = input_timeout_secs
+        check_int(num_cores, "num_cores", minimum=0)
+        if not 0 < gpu_memory_fraction <= 1:
+            raise ValueError(
+                f"`gpu_memory_fraction` must be in (0, 1], got {gpu_memory_fraction!r}."
+            )
+        self.num_cores = num_cores
+        self.log_device_placement = log_device_placement
+        self.gpu_memory_fraction = gpu_memory_fraction
+        self.master = master or ""
+        self.evaluation_master = evaluation_master
+        # One local process: the cluster fields TF 1.x code reads have their local values.
+        self.is_chief = True
+        self.task_type = None
+        self.task_id = 0
+        self.num_ps_replicas = 0
+        self.num_worker_replicas = 1
+        self.cluster_spec = None
+        self.environment = "local"
+
+    @property
+    def tf_config(self) -> Any:
+        """TF 1.x's ``ConfigProto`` from ``num_cores``, ``log_device_placement`` and
+        ``gpu_memory_fraction``."""
+        import tensorflow as tf
+
+        return tf.compat.v1.ConfigProto(
+            log_device_placement=self.log_device_placement,
+            inter_op_parallelism_threads=self.num_cores,
+            intra_op_parallelism_threads=self.num_cores,
+            gpu_options=tf.compat.v1.GPUOptions(
+                per_process_gpu_memory_fraction=self.gpu_memory_fraction
+            ),
+        )
 
     def session_config_or_default(self) -> Any:
         import tensorflow as tf

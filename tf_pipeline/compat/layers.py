@@ -1,9 +1,10 @@
-"""contrib's ``fully_connected`` and TF1's ``tf.layers.dense`` on public TensorFlow API.
+"""contrib's ``fully_connected`` on public TensorFlow API (and TF1's ``dense``, re-exported).
 
-Both build ops in the current graph with ``tf.compat.v1.get_variable``, so variable
+It builds ops in the current graph with ``tf.compat.v1.get_variable``, so variable
 names, scopes and reuse follow TF1: ``fully_connected/weights``,
-``fully_connected_1/weights``, ``dense/kernel``, ``dense_1/bias`` and so on.
-``xavier_initializer`` and ``optimize_loss`` are re-exported from here.
+``fully_connected_1/weights`` and so on. ``tf.layers.dense`` lives in
+:mod:`tf_pipeline.compat.tf_layers` with the rest of ``tf.layers``; it, ``xavier_initializer``
+and ``optimize_loss`` are re-exported from here.
 
 Example
 -------
@@ -30,8 +31,11 @@ from collections.abc import Callable, Mapping, Sequence
 import tensorflow as tf
 
 from tf_pipeline._checks import check_int
+from tf_pipeline.compat import records
+from tf_pipeline.compat.arg_scope import add_arg_scope
 from tf_pipeline.compat.initializers import xavier_initializer
 from tf_pipeline.compat.optimizers import optimize_loss
+from tf_pipeline.compat.tf_layers.core import dense
 
 __all__ = ["dense", "fully_connected", "optimize_loss", "xavier_initializer"]
 
@@ -111,6 +115,8 @@ def _collect_named_outputs(
     return outputs
 
 
+# Decorated here, once, so slim.arg_scope configures every spelling of this function.
+@add_arg_scope
 def fully_connected(
     inputs: tf.Tensor,
     num_outputs: int,
@@ -219,106 +225,15 @@ def fully_connected(
             outputs = normalizer_fn(outputs, **(normalizer_params or {}))
         if activation_fn is not None:
             outputs = activation_fn(outputs)
-        return _collect_named_outputs(outputs_collections, sc.name, outputs)
-
-
-def dense(
-    inputs: tf.Tensor,
-    units: int,
-    activation: Callable[[tf.Tensor], tf.Tensor] | None = None,
-    use_bias: bool = True,
-    kernel_initializer: Initializer | None = None,
-    bias_initializer: Initializer | None = _ZEROS,
-    kernel_regularizer: Regularizer | None = None,
-    bias_regularizer: Regularizer | None = None,
-    activity_regularizer: Callable[[tf.Tensor], tf.Tensor] | None = None,
-    kernel_constraint: Callable[[tf.Tensor], tf.Tensor] | None = None,
-    bias_constraint: Callable[[tf.Tensor], tf.Tensor] | None = None,
-    trainable: bool = True,
-    name: str | None = None,
-    reuse: bool | None = None,
-) -> tf.Tensor:
-    """Add a dense layer, as TF1's ``tf.layers.dense`` did.
-
-    Computes ``activation(inputs @ kernel + bias)`` over the last axis of ``inputs``.
-
-    Parameters
-    ----------
-    inputs : tf.Tensor
-        Float tensor of rank >= 2 with a known last dimension.
-    units : int
-        Number of output units (>= 1).
-    activation : callable or None, default=None
-        Applied last; ``None`` keeps the layer linear.
-    use_bias : bool, default=True
-        Create and add the ``bias`` variable.
-    kernel_initializer : initializer or None, default=None
-        ``None`` uses ``get_variable``'s default (Glorot uniform).
-    bias_initializer : initializer or None, default=tf.zeros_initializer()
-        A fresh ``tf.zeros_initializer()`` is made per call; ``None`` uses
-        ``get_variable``'s default (Glorot uniform), as TF1 did.
-    kernel_regularizer, bias_regularizer : callable or None, default=None
-        Their losses go to the ``REGULARIZATION_LOSSES`` collection.
-    activity_regularizer : callable or None, default=None
-        ``activity_regularizer(outputs) / batch_size`` goes to ``REGULARIZATION_LOSSES``.
-    kernel_constraint, bias_constraint : callable or None, default=None
-        Projections for optimizers to apply after each update.
-    trainable : bool, default=True
-        Add the variables to ``TRAINABLE_VARIABLES``.
-    name : str or None, default=None
-        Scope name; ``None`` gives ``dense``, ``dense_1``, ...
-    reuse : bool or None, default=None
-        Reuse the variables of a previous layer with the same ``name``.
-
-    Returns
-    -------
-    tf.Tensor
-        Shape ``inputs.shape[:-1] + [units]``, dtype of ``inputs``.
-
-    Raises
-    ------
-    ValueError
-        If ``units`` < 1, ``inputs`` has rank < 2 or an unknown last dimension.
-    TypeError
-        If ``units`` is not an int or ``inputs`` is not floating point.
-    """
-    units = check_int(units, "units", minimum=1)
-    if bias_initializer is _ZEROS:
-        bias_initializer = tf.zeros_initializer()
-    # tf.layers named a reused, unnamed layer plainly "dense" (no uniquifying).
-    if reuse and name is None:
-        name = "dense"
-    with tf.compat.v1.variable_scope(name, "dense", [inputs], reuse=reuse):
-        inputs = _check_inputs(inputs, "dense")
-        dtype = inputs.dtype.base_dtype
-        kernel = tf.compat.v1.get_variable(
-            "kernel",
-            [inputs.shape[-1], units],
-            dtype=dtype,
-            initializer=kernel_initializer,
-            regularizer=kernel_regularizer,
-            trainable=trainable,
-            constraint=kernel_constraint,
+        records.record(
+            "fully_connected",
+            None,
+            [inputs],
+            [outputs],
+            num_outputs=num_outputs,
+            weights=weights,
+            biases=biases if normalizer_fn is None and biases_initializer is not None else None,
+            activation=activation_fn,
+            normalizer_fn=normalizer_fn,
         )
-        outputs = _matmul(inputs, kernel)
-        if use_bias:
-            bias = tf.compat.v1.get_variable(
-                "bias",
-                [units],
-                dtype=dtype,
-                initializer=bias_initializer,
-                regularizer=bias_regularizer,
-                trainable=trainable,
-                constraint=bias_constraint,
-            )
-            outputs = tf.nn.bias_add(outputs, bias)
-        if activation is not None:
-            outputs = activation(outputs)
-        if activity_regularizer is not None:
-            with tf.name_scope("ActivityRegularizer"):
-                activity_loss = activity_regularizer(outputs)
-                batch_size = tf.cast(tf.shape(outputs)[0], activity_loss.dtype)
-                tf.compat.v1.add_to_collection(
-                    tf.compat.v1.GraphKeys.REGULARIZATION_LOSSES, activity_loss / batch_size
-                )
-        return outputs
+        return _collect_named_outputs(outputs_collections, sc.name, outputs)

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 
 import tensorflow as tf
 
+from tf_pipeline.migrate.coverage import unaccounted
+
 _CELL = re.compile(
     r"^(?P<prefix>.*?)(?:cell_(?P<index>\d+)/)?(?P<cell>basic_lstm_cell|lstm_cell)/"
     r"(?P<kind>kernel|weights|bias|biases)$"
 )
 _HEADS = (("fully_connected/weights", "fully_connected/biases"), ("dense/kernel", "dense/bias"))
-_OPTIMIZER_STATE = ("beta1_power", "beta2_power", "learning_rate")
 _UNSUPPORTED = ("w_f_diag", "w_i_diag", "w_o_diag", "projection/kernel", "projection/weights")
 
 
@@ -36,14 +37,17 @@ class LSTMLayer:
 
 @dataclass(frozen=True)
 class TF1LSTMLayout:
-    """An LSTM stack with a one-output head, as the legacy pipeline saved it."""
+    """An LSTM stack with a one-output head, as the legacy pipeline saved it.
+
+    ``unmapped`` lists the checkpoint's other model variables (neither the stack, the
+    head nor training bookkeeping): a port that ignored them would drop part of the model.
+    """
 
     path: str
     layers: tuple[LSTMLayer, ...]
     head_weights: str
     head_biases: str
     unmapped: tuple[str, ...] = ()
-    """Checkpoint variables that are neither this stack, its head, nor training state."""
 
     @property
     def units(self) -> int:
@@ -56,19 +60,6 @@ class TF1LSTMLayout:
     @property
     def num_layers(self) -> int:
         return len(self.layers)
-
-
-def _training_state(name: str, names: set[str]) -> bool:
-    """Is ``name`` the global step or optimizer state (a slot of one of ``names``)?
-
-    TF1 names slots ``[<scope>/]<variable>/<slot>`` (``OptimizeLoss/<var>/Adagrad``,
-    ``<var>/Adam_1``); ``beta1_power``, ``beta2_power`` and ``learning_rate`` belong to
-    the optimizer alone.
-    """
-    head, _, last = name.rpartition("/")
-    if name == "global_step" or last in _OPTIMIZER_STATE:
-        return True
-    return bool(head) and any(head == var or head.endswith("/" + var) for var in names)
 
 
 def checked_path(path: object, name: str = "path") -> str:
@@ -157,13 +148,9 @@ def read_layout(path: str | os.PathLike) -> TF1LSTMLayout:
                     f"Checkpoint {prefix!r}: head {weights} has shape {shapes[weights]}, "
                     f"expected [{layers[-1].units}, 1]."
                 )
-            mapped = {n for layer in layers for n in (layer.kernel, layer.bias)}
-            mapped |= {weights, biases}
-            names = set(shapes)
-            unmapped = tuple(
-                sorted(n for n in names if n not in mapped and not _training_state(n, names))
-            )
-            return TF1LSTMLayout(prefix, tuple(layers), weights, biases, unmapped)
+            mapped = [n for layer in layers for n in (layer.kernel, layer.bias)]
+            left = unaccounted(shapes, [*mapped, weights, biases])
+            return TF1LSTMLayout(prefix, tuple(layers), weights, biases, tuple(left))
     raise ValueError(
         f"Checkpoint {prefix!r} has no one-output head (fully_connected/weights and "
         "fully_connected/biases, or dense/kernel and dense/bias)."

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +32,7 @@ from tf_pipeline.batching import tf1_batches
 from tf_pipeline.checkpoints import read_latest, unreadable
 from tf_pipeline.compat.layers import fully_connected
 from tf_pipeline.compat.rnn import BasicLSTMCell, MultiRNNCell
+from tf_pipeline.migrate.convert import convert
 from tf_pipeline.migrate.layout import (
     TF1LSTMLayout,
     checked_path,
@@ -58,6 +60,16 @@ def _differences(actual: np.ndarray, expected: np.ndarray) -> tuple[float, float
     return float(absolute.max(initial=0.0)), float(relative.max(initial=0.0))
 
 
+@dataclass(frozen=True)
+class PointDifference:
+    """One compared tensor: a mapped layer's output, a final state or a prediction."""
+
+    label: str
+    max_abs: float
+    max_rel: float
+    passed: bool
+
+
 @dataclass
 class ParityReport:
     """Differences between a TF1 checkpoint's outputs and a Keras model's, on the same X.
@@ -70,10 +82,17 @@ class ParityReport:
     passed : bool
         Predictions and states within atol 1e-5 and rtol 1e-6 (``np.allclose``), and
         every variable of the checkpoint covered by the Keras model.
-    uncovered : tuple of str
-        Checkpoint variables the Keras model has no counterpart for (a layer the port
-        dropped, another size), and Keras layers with no counterpart in the
-        checkpoint; the differences are then NaN (not computed) and the report fails.
+    n_samples : int
+    checkpoint : str
+        The checkpoint prefix compared.
+    points : list of PointDifference
+        Per mapped layer output, final state and prediction (``model_fn`` reports).
+    unmapped : list of str
+        Checkpoint variables the Keras model (or the conversion) has no counterpart
+        for, e.g. a layer a port dropped; with the legacy LSTM also the stack's
+        variables (and ``(Keras layer <name>)`` entries) whose number or shapes differ
+        between the two models, whose differences are then NaN (not computed). Any
+        entry fails the report.
     """
 
     predictions_max_abs: float
@@ -83,31 +102,33 @@ class ParityReport:
     passed: bool
     n_samples: int
     checkpoint: str
-    uncovered: tuple[str, ...] = ()
+    points: list[PointDifference] = field(default_factory=list)
+    unmapped: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         verdict = "PASS" if self.passed else "FAIL"
-        if self.uncovered:
-            listed = ", ".join(self.uncovered[:5]) + (" ..." if len(self.uncovered) > 5 else "")
-            return (
-                f"FAIL: the Keras model does not cover every variable of {self.checkpoint}\n"
-                f"  not covered: {listed}"
-            )
-        return (
-            f"{verdict}: {self.n_samples} windows from {self.checkpoint}\n"
+        lines = [
+            f"{verdict}: {self.n_samples} windows from {self.checkpoint}",
             f"  predictions  max abs {self.predictions_max_abs:.3e}  "
-            f"max rel {self.predictions_max_rel:.3e}\n"
-            f"  final states max abs {self.states_max_abs:.3e}  "
-            f"max rel {self.states_max_rel:.3e}\n"
-            f"  tolerance    atol {PREDICTION_ATOL:g}, rtol {PREDICTION_RTOL:g}"
-        )
+            f"max rel {self.predictions_max_rel:.3e}",
+            f"  final states max abs {self.states_max_abs:.3e}  max rel {self.states_max_rel:.3e}",
+        ]
+        for point in self.points:
+            mark = "ok  " if point.passed else "FAIL"
+            lines.append(
+                f"  {mark} {point.label}: max abs {point.max_abs:.3e}  max rel {point.max_rel:.3e}"
+            )
+        if self.unmapped:
+            lines.append(f"  FAIL unmapped checkpoint variables: {self.unmapped}")
+        lines.append(f"  tolerance    atol {PREDICTION_ATOL:g}, rtol {PREDICTION_RTOL:g}")
+        return "\n".join(lines)
 
 
-def _uncovered(layout: TF1LSTMLayout, model: keras.Model) -> list[str]:
-    """Checkpoint variables without a same-shaped counterpart in ``model``, and vice versa."""
+def _unmatched(layout: TF1LSTMLayout, model: keras.Model) -> list[str]:
+    """The layout's variables without a same-shaped counterpart in ``model``, and vice versa."""
     lstm_layers = [layer for layer in model.layers if isinstance(layer, keras.layers.LSTM)]
     dense_layers = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
-    missing = list(layout.unmapped)
+    missing: list[str] = []
     for index, layer in enumerate(layout.layers):
         ours = lstm_layers[index] if index < len(lstm_layers) else None
         kernel_shape = [layer.input_depth, 4 * layer.units]
@@ -159,14 +180,82 @@ def _keras_states(model: keras.Model, X: np.ndarray) -> list[np.ndarray]:
     return [np.asarray(s) for s in states]
 
 
+def _allclose(actual: np.ndarray, expected: np.ndarray) -> bool:
+    return bool(np.allclose(actual, expected, atol=PREDICTION_ATOL, rtol=PREDICTION_RTOL))
+
+
+def _model_fn_report(
+    checkpoint: str | os.PathLike,
+    keras_model: keras.Model,
+    X: np.ndarray,
+    model_fn: Callable,
+    params: Any,
+    input_dtype: Any,
+) -> ParityReport:
+    """Per-point parity of ``keras_model`` against ``model_fn``'s graph and checkpoint."""
+    conversion = convert(
+        model_fn, checkpoint, X.shape[1:], params, input_dtype=input_dtype, strict=False
+    )
+    graph = conversion.graph
+    with graph.as_default():
+        saver = tf.compat.v1.train.Saver(var_list=tf.compat.v1.global_variables())
+        with tf.compat.v1.Session(graph=graph) as session:
+            saver.restore(session, conversion.checkpoint)
+            expected = session.run(
+                [point[1] for point in conversion.points], {conversion.features: X}
+            )
+    probe = conversion.probe(keras_model)
+    actual = probe.predict(X, verbose=0, batch_size=len(X))
+    actual = actual if isinstance(actual, list) else [actual]
+    prediction_labels = (
+        set(conversion.predictions)
+        if isinstance(conversion.predictions, dict)
+        else {"predictions"}
+    )
+    points, states, predictions = [], [], []
+    for (label, _, _), got, want in zip(conversion.points, actual, expected, strict=True):
+        got, want = np.asarray(got), np.asarray(want)
+        max_abs, max_rel = _differences(got, want)
+        ok = got.shape == want.shape and _allclose(got, want)
+        points.append(PointDifference(label, max_abs, max_rel, ok))
+        if "final state" in label:
+            states.append((max_abs, max_rel))
+        elif label in prediction_labels:
+            predictions.append((max_abs, max_rel))
+    p_abs = max((d[0] for d in predictions), default=0.0)
+    p_rel = max((d[1] for d in predictions), default=0.0)
+    s_abs = max((d[0] for d in states), default=0.0)
+    s_rel = max((d[1] for d in states), default=0.0)
+    passed = all(point.passed for point in points) and not conversion.unmapped
+    return ParityReport(
+        p_abs,
+        p_rel,
+        s_abs,
+        s_rel,
+        passed,
+        len(X),
+        conversion.checkpoint,
+        points,
+        list(conversion.unmapped),
+    )
+
+
 def parity_report(
     tf1_model_dir: str | os.PathLike,
     keras_model: keras.Model,
     X: Any,
     *,
     forget_bias: float = 1.0,
+    model_fn: Callable | None = None,
+    params: Any = None,
+    input_dtype: Any = "float32",
 ) -> ParityReport:
     """Compare a TF1 checkpoint and a Keras model on the same windows.
+
+    With ``model_fn`` (any model_fn :func:`~tf_pipeline.migrate.to_keras` converts),
+    every mapped layer's output, every final RNN state and the predictions are
+    compared, and the report fails if the checkpoint holds a model variable the
+    conversion left unmapped. Without it, the legacy LSTM stack + head is assumed.
 
     Parameters
     ----------
@@ -174,39 +263,51 @@ def parity_report(
         A model_dir or checkpoint prefix of the legacy LSTM model.
     keras_model : keras.Model
         The migrated model (LSTM layers and Dense(1)), stateless.
-    X : array-like of shape (n, timesteps, depth)
+    X : array-like of shape (n, ...)
+        ``(n, timesteps, depth)`` for the legacy LSTM; the model_fn's features otherwise.
     forget_bias : float, default=1.0
-        The TF1 cells' forget bias.
+        The TF1 cells' forget bias (legacy LSTM only; a model_fn's cells carry theirs).
+    model_fn : callable, optional
+    params : optional
+        Passed to ``model_fn``.
+    input_dtype : dtype, default="float32"
+        The features' dtype for ``model_fn``.
 
     Returns
     -------
     ParityReport
-        Failed, with ``uncovered`` set, when the checkpoint holds variables the Keras
+        Failed, with ``unmapped`` set, when the checkpoint holds variables the Keras
         model does not cover (e.g. a GRU layer a port dropped): matching outputs of
-        part of a model prove nothing.
+        part of a model prove nothing. When the Keras model's LSTM layers or head do
+        not match the checkpoint's in number or shape, the differences are NaN (not
+        computed) and ``unmapped`` names the unmatched variables (and Keras layers).
     """
+    if model_fn is not None:
+        X = np.asarray(X, dtype=tf.as_dtype(input_dtype).as_numpy_dtype)
+        return _model_fn_report(tf1_model_dir, keras_model, X, model_fn, params, input_dtype)
     X = np.asarray(X, dtype=np.float32)
     if X.ndim != 3:
         raise ValueError(f"`X` must have shape (n, timesteps, depth), got {X.shape}.")
 
     def compare(prefix: str) -> tuple[TF1LSTMLayout, list[str], Any]:
         layout = read_layout(prefix)
-        uncovered = _uncovered(layout, keras_model)
+        unmatched = _unmatched(layout, keras_model)
         try:
-            outputs = None if uncovered else _tf1_outputs(layout, X, forget_bias)
+            outputs = None if unmatched else _tf1_outputs(layout, X, forget_bias)
         except tf.errors.OpError as error:
             raise unreadable(layout.path, error) from error
-        return layout, uncovered, outputs
+        return layout, unmatched, outputs
 
     path = checked_path(tf1_model_dir, "tf1_model_dir")
     if os.path.isdir(path):  # a model_dir may be trained meanwhile: read one checkpoint
-        (layout, uncovered, outputs), _ = read_latest(lambda: resolve_checkpoint(path), compare)
+        (layout, unmatched, outputs), _ = read_latest(lambda: resolve_checkpoint(path), compare)
     else:
-        layout, uncovered, outputs = compare(path)
+        layout, unmatched, outputs = compare(path)
     checkpoint = layout.path
-    if uncovered:
+    unmapped = list(layout.unmapped) + unmatched
+    if unmatched:  # the two models differ in shape: there is nothing to compare
         nan = float("nan")
-        return ParityReport(nan, nan, nan, nan, False, len(X), checkpoint, tuple(uncovered))
+        return ParityReport(nan, nan, nan, nan, False, len(X), checkpoint, unmapped=unmapped)
     tf1_predictions, tf1_states = outputs
     keras_predictions = np.asarray(keras_model.predict(X, verbose=0)).ravel()
     keras_states = _keras_states(keras_model, X)
@@ -217,8 +318,9 @@ def parity_report(
     passed = bool(
         np.allclose(keras_predictions, tf1_predictions, atol=PREDICTION_ATOL, rtol=PREDICTION_RTOL)
         and all(np.allclose(k, t, atol=PREDICTION_ATOL, rtol=PREDICTION_RTOL) for k, t in s_pairs)
+        and not unmapped
     )
-    return ParityReport(p_abs, p_rel, s_abs, s_rel, passed, len(X), checkpoint)
+    return ParityReport(p_abs, p_rel, s_abs, s_rel, passed, len(X), checkpoint, unmapped=unmapped)
 
 
 @dataclass

@@ -13,7 +13,22 @@ rnn/multi_rnn_cell/cell_0/basic_lstm_cell/kernel:0
 """
 
 from tf_pipeline.compat.rnn.base import LSTMStateTuple, RNNCell
+from tf_pipeline.compat.rnn.block_cells import (
+    GRUBlockCell,
+    GRUBlockCellV2,
+    LSTMBlockCell,
+    LSTMBlockFusedCell,
+)
 from tf_pipeline.compat.rnn.cells import BasicLSTMCell, BasicRNNCell, GRUCell, LSTMCell
+from tf_pipeline.compat.rnn.functions import (
+    dynamic_rnn,
+    stack_bidirectional_dynamic_rnn,
+    stack_bidirectional_rnn,
+    static_bidirectional_rnn,
+    static_rnn,
+    static_state_saving_rnn,
+)
+from tf_pipeline.compat.rnn.layer_norm import LayerNormBasicLSTMCell
 from tf_pipeline.compat.rnn.wrappers import (
     DeviceWrapper,
     DropoutWrapper,
@@ -26,10 +41,21 @@ __all__ = [
     "BasicRNNCell",
     "DeviceWrapper",
     "DropoutWrapper",
+    "GRUBlockCell",
+    "GRUBlockCellV2",
     "GRUCell",
+    "LSTMBlockCell",
+    "LSTMBlockFusedCell",
     "LSTMCell",
+    "LayerNormBasicLSTMCell",
     "LSTMStateTuple",
     "MultiRNNCell",
     "RNNCell",
     "ResidualWrapper",
+    "dynamic_rnn",
+    "stack_bidirectional_dynamic_rnn",
+    "stack_bidirectional_rnn",
+    "static_bidirectional_rnn",
+    "static_rnn",
+    "static_state_saving_rnn",
 ]

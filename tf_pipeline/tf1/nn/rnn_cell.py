@@ -1,4 +1,31 @@
-"""``tf.nn.rnn_cell`` of TF1, restored on public API (see :mod:`tf_pipeline.compat.rnn`)."""
+"""``tf.nn.rnn_cell`` of TF1, restored on public API (see :mod:`tf_pipeline.compat.rnn`).
 
-from tf_pipeline.compat.rnn import *  # noqa: F403 - this module is that namespace
-from tf_pipeline.compat.rnn import __all__  # noqa: F401
+Only the names TF1's ``tf.nn.rnn_cell`` had; the contrib cells (``LSTMBlockCell``, ...)
+and the RNN functions live in ``tf.contrib.rnn``.
+"""
+
+from tf_pipeline.compat.rnn import (
+    BasicLSTMCell,
+    BasicRNNCell,
+    DeviceWrapper,
+    DropoutWrapper,
+    GRUCell,
+    LSTMCell,
+    LSTMStateTuple,
+    MultiRNNCell,
+    ResidualWrapper,
+    RNNCell,
+)
+
+__all__ = [
+    "BasicLSTMCell",
+    "BasicRNNCell",
+    "DeviceWrapper",
+    "DropoutWrapper",
+    "GRUCell",
+    "LSTMCell",
+    "LSTMStateTuple",
+    "MultiRNNCell",
+    "RNNCell",
+    "ResidualWrapper",
+]

@@ -1,0 +1,5 @@
+"""``tensorflow.contrib.learn.python.learn.estimators.estimator``."""
+
+from estimators import Estimator, ModeKeys, ModelFnOps, SKCompat
+
+__all__ = ["Estimator", "ModeKeys", "ModelFnOps", "SKCompat"]
