@@ -5,7 +5,8 @@ graph's next derived op seed (TF 1.x: the n-th unseeded random op of a graph get
 TF 1.x built the ``training`` cond in the graph, so a dropout mask inside it counted
 there; the later layers' initial values (``initial/...``, recomputed from the
 initializers, not restored from the checkpoint) and every mask (``mask``, the training
-losses) must be TF 2.15's. A dropout with a constant ``training`` builds no cond.
+losses) must be TF 2.15's. A dropout with a constant ``training`` builds no cond. A
+``DropoutWrapper`` mask inside ``dynamic_rnn``'s loop counted in the graph too.
 """
 
 import numpy as np
@@ -71,7 +72,21 @@ def contrib_dropout_mlp(tf):
     }
 
 
+def dropout_wrapper_dynamic_rnn(tf):
+    # The loop's masks are drawn in scheduling order (parallel iterations), so only what
+    # is fixed while building is compared: the dense layer's initial value after the loop.
+    x = tf.placeholder(tf.float32, [None, 5, 3])
+    cell = tf.nn.rnn_cell.DropoutWrapper(tf.nn.rnn_cell.BasicLSTMCell(4), output_keep_prob=0.5)
+    output, _ = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)
+    tf.layers.dense(output[:, -1], 2)
+    return {
+        "feed": {x: np.random.RandomState(6).randn(2, 5, 3).astype(np.float32)},
+        "outputs": {"initial": _initial_values(tf)},
+    }
+
+
 CASES = {
     "tf_layers_dropout_mlp": tf_layers_dropout_mlp,
     "contrib_dropout_mlp": contrib_dropout_mlp,
+    "dropout_wrapper_dynamic_rnn": dropout_wrapper_dynamic_rnn,
 }
