@@ -88,6 +88,8 @@ def __dir__() -> list[str]:
 # ``from tf_pipeline.tf1 import nn`` would ask __getattr__ first and get compat.v1's
 # module; import_module loads ours and binds it, so these names resolve to ours.
 contrib = _import_module("tf_pipeline.tf1.contrib")
+feature_column = _import_module("tf_pipeline.tf1.feature_column")
+estimator = _import_module("tf_pipeline.tf1.estimator")
 layers = _import_module("tf_pipeline.tf1.layers")
 nn = _import_module("tf_pipeline.tf1.nn")
 train = _import_module("tf_pipeline.tf1.train")
@@ -103,6 +105,8 @@ __all__ = [
     "enable_eager_execution",
     "enable_v2_behavior",
     "enter_legacy_graph_mode",
+    "estimator",
+    "feature_column",
     "in_legacy_graph_mode",
     "layers",
     "leave_legacy_graph_mode",
