@@ -13,6 +13,7 @@ import pytest
 import tensorflow as tf
 
 import tf_pipeline.tf1 as tf1
+import tf_pipeline.tf1.contrib.slim as slim
 from tf_pipeline.compat.supervisor import Supervisor
 
 V1 = tf.compat.v1
@@ -95,3 +96,25 @@ def test_services_need_a_chief_and_a_logdir(tmp_path):
         sv = Supervisor(logdir=str(tmp_path), is_chief=False)
         with pytest.raises(RuntimeError, match="Only chief supervisor"):
             sv.start_standard_services(None)
+
+
+def test_slim_learning_train_resumes_and_logs_like_tf_slim(tmp_path):
+    # tf_slim's flow: restore from logdir, run a step, then check the global step.
+    losses = []
+    for _ in range(2):
+        with tf.Graph().as_default():
+            w = V1.get_variable("w", [], initializer=V1.constant_initializer(1.0))
+            train_op = slim.learning.create_train_op(
+                tf.square(w), V1.train.GradientDescentOptimizer(0.1)
+            )
+            losses.append(
+                slim.learning.train(
+                    train_op, str(tmp_path), number_of_steps=5, log_every_n_steps=0
+                )
+            )
+    # w_t = 0.8 ** t; a step reports the loss before its update. The second run resumes at
+    # step 5 and, as in TF 1.x, still runs one step before it sees number_of_steps reached.
+    assert losses == pytest.approx([0.8**8, 0.8**10], rel=1e-5)
+    assert V1.train.latest_checkpoint(str(tmp_path)).endswith("model.ckpt-6")
+    # The Supervisor's services ran in the background, as with tf_slim.
+    assert "global_step/sec" in _event_tags(tmp_path)

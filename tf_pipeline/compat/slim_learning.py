@@ -352,7 +352,9 @@ def train(
                         )
                         supervisor.stop(
                             threads,
-                            close_summary_writer=True,
+                            # managed_session closes it on exit; closing it here too
+                            # (as tf_slim does) only warns of a closed FileWriter there.
+                            close_summary_writer=False,
                             ignore_live_threads=ignore_live_threads,
                         )
             except tf.errors.AbortedError:
