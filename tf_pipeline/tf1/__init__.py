@@ -51,7 +51,8 @@ def __dir__() -> list[str]:
 # ``from tf_pipeline.tf1 import nn`` would ask __getattr__ first and get compat.v1's
 # module; import_module loads ours and binds it, so these names resolve to ours.
 contrib = _import_module("tf_pipeline.tf1.contrib")
+estimator = _import_module("tf_pipeline.tf1.estimator")
 layers = _import_module("tf_pipeline.tf1.layers")
 nn = _import_module("tf_pipeline.tf1.nn")
 
-__all__ = ["contrib", "layers", "nn"]
+__all__ = ["contrib", "estimator", "layers", "nn"]
