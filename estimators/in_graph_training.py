@@ -76,8 +76,8 @@ def resolve_train_loop(
     A fit the loop cannot run (an input_fn, a hook that must see every step) trains per
     step: ``"session"``, with the reason logged once.
     """
-    if train_loop == "session":
-        return "session", []
+    if train_loop == "session" or (train_loop == "auto" and feeder is None):
+        return "session", []  # the default on an input_fn: TF1's path, nothing to report
     try:
         if feeder is None:
             raise LoopUnsupported(

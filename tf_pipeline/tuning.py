@@ -153,9 +153,7 @@ class WindowLSTM:
             )
             if self.models is not None:
                 self.model.optimizer.build(self.model.trainable_variables)
-                initial = [
-                    v.numpy() for v in self.model.weights + self.model.optimizer.variables
-                ]
+                initial = [v.numpy() for v in self.model.weights + self.model.optimizer.variables]
                 self.models[key] = (self.model, initial)
         # No XLA: one compile per small fit would cost more than it saves.
         self.losses = train_steps(
