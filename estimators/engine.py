@@ -119,8 +119,11 @@ class EstimatorEngine:
     def _call(self, features: Any, labels: Any, mode: str) -> Any:
         raise NotImplementedError
 
-    def _features_and_labels(self, input_fn: Callable, mode: str) -> tuple[Any, Any]:
-        return input_fn()
+    def _features_and_labels(self, input_fn: Callable, mode: str) -> tuple[Any, Any, list]:
+        """``(features, labels, input_hooks)``: the hooks run first (e.g. a Dataset's
+        iterator initialiser)."""
+        features, labels = input_fn()
+        return features, labels, []
 
     def _after_model_fn(self, features: Any, labels: Any, ops: Any, mode: str) -> None:
         """Called in the graph right after model_fn (warm start, input signatures)."""
@@ -177,7 +180,7 @@ class EstimatorEngine:
         with graph.as_default():
             tf.compat.v1.set_random_seed(config.tf_random_seed)
             global_step = tf.compat.v1.train.create_global_step(graph)
-            features, labels = self._features_and_labels(input_fn, TRAIN)
+            features, labels, input_hooks = self._features_and_labels(input_fn, TRAIN)
             if in_loop:  # the model_fn is traced inside the loop body
                 ops, fetches, first_hooks, timer = self._in_graph_loop(
                     feeder, global_step, steps, max_steps
@@ -196,7 +199,7 @@ class EstimatorEngine:
                 fetches = [ops.train_op, ops.loss]
                 timer = TrainingTimerHook(lambda: 1)
                 first_hooks = [timer, NanLossHook(ops.loss, global_step, self._model_dir)]
-            all_hooks = list(hooks) + first_hooks
+            all_hooks = input_hooks + list(hooks) + first_hooks
             all_hooks += self._saver_hooks(scaffold, user_hooks, saving_listeners)
             all_hooks.append(
                 tf.compat.v1.train.StepCounterHook(
@@ -321,7 +324,7 @@ class EstimatorEngine:
         with graph.as_default():
             tf.compat.v1.set_random_seed(self._config.tf_random_seed)
             global_step = tf.compat.v1.train.create_global_step(graph)
-            features, labels = self._features_and_labels(input_fn, EVAL)
+            features, labels, input_hooks = self._features_and_labels(input_fn, EVAL)
             ops = self._call(features, labels, EVAL)
             self._after_model_fn(features, labels, ops, EVAL)
             all_metrics = {"loss": tf.compat.v1.metrics.mean(ops.loss)}
@@ -332,7 +335,7 @@ class EstimatorEngine:
             updates = tf.group(*(update for _, update in all_metrics.values()))
             values["global_step"] = global_step
             session = self._restored_session(graph, checkpoint)
-            hooks = list(hooks) + list(getattr(ops, "evaluation_hooks", ()))
+            hooks = input_hooks + list(hooks) + list(getattr(ops, "evaluation_hooks", ()))
             timeout = self._config.input_timeout_secs
             with monitored(session, hooks) as batches, input_timeouts(input_fn, timeout):
                 # A feed_fn ends the data by raising StopIteration, as TF1's did.
@@ -357,15 +360,19 @@ class EstimatorEngine:
 
     _TRAIN_METHOD = "fit"
 
-    def _restored_session(self, graph: tf.Graph, checkpoint: str) -> tf.compat.v1.Session:
-        """A session of ``graph`` with ``checkpoint`` restored, local variables and tables
-        initialised (queue runners not started yet)."""
-        check_checkpoint_matches(checkpoint, tf.compat.v1.global_variables())
+    def _restored_session(self, graph: tf.Graph, checkpoint: str | None) -> tf.compat.v1.Session:
+        """A session of ``graph`` with ``checkpoint`` restored (initialised variables when
+        None, as tf.estimator did), local variables and tables initialised (queue runners
+        not started yet)."""
         session = tf.compat.v1.Session(
             graph=graph, config=self._config.session_config_or_default()
         )
-        with restore_errors(checkpoint):
-            tf.compat.v1.train.Saver().restore(session, checkpoint)
+        if checkpoint is None:
+            session.run(tf.compat.v1.global_variables_initializer())
+        else:
+            check_checkpoint_matches(checkpoint, tf.compat.v1.global_variables())
+            with restore_errors(checkpoint):
+                tf.compat.v1.train.Saver().restore(session, checkpoint)
         session.run(
             [tf.compat.v1.local_variables_initializer(), tf.compat.v1.tables_initializer()]
         )

@@ -36,12 +36,14 @@ from estimators.in_graph_training import (
     log_fallback,
     resolve_train_loop,
 )
+from estimators.input_fn_utils import InputFnOps
 from estimators.metric_spec import make_metrics_ops
 from estimators.model_dir import read_signature, write_signature
 from estimators.model_fn import ModeKeys, ModelFnOps, call_model_fn, model_fn_args
 from estimators.monitors import replace_monitors_with_hooks
 from estimators.queue_input import input_timeouts, monitored
 from estimators.run_config import RunConfig
+from estimators.saved_model import write_saved_model
 from tf_pipeline._checks import check_int
 
 logger = logging.getLogger("estimators")
@@ -182,11 +184,11 @@ class Estimator(EstimatorEngine):
         self._train_model(input_fn, hooks, steps, max_steps, feeder)
         return self
 
-    def _features_and_labels(self, input_fn: InputFn, mode: str) -> tuple[Any, Any]:
+    def _features_and_labels(self, input_fn: InputFn, mode: str) -> tuple[Any, Any, list]:
         features, labels = input_fn()
         if mode != ModeKeys.TRAIN:
             self._check_features(features)
-        return features, labels
+        return features, labels, []
 
     def _after_model_fn(self, features: Any, labels: Any, ops: Any, mode: str) -> None:
         if mode == ModeKeys.TRAIN:
@@ -301,6 +303,77 @@ class Estimator(EstimatorEngine):
             ", ".join(f"{k} = {v}" for k, v in sorted(results.items(), key=str)),
         )
         return results
+
+    # -- export ---------------------------------------------------------------------------
+    def export_savedmodel(
+        self,
+        export_dir_base: str,
+        serving_input_fn: Callable,
+        default_output_alternative_key: str | None = None,
+        assets_extra: dict[str, str] | None = None,
+        as_text: bool = False,
+        checkpoint_path: str | None = None,
+        strip_default_attrs: bool = False,
+    ) -> bytes:
+        """Export the latest checkpoint as a SavedModel in ``export_dir_base/<timestamp>``.
+
+        As TF 1.x's contrib.learn: ``serving_input_fn()`` returns an
+        :class:`~estimators.input_fn_utils.InputFnOps`; the model_fn runs in INFER mode on
+        its features and the predictions (a dict, or one Tensor named ``output``) become a
+        predict signature fed ``default_inputs``, named
+        ``default_input_alternative:default_output_alternative`` and ``serving_default``.
+
+        Returns
+        -------
+        bytes
+            The export directory.
+        """
+        if not callable(serving_input_fn):
+            raise TypeError(f"`serving_input_fn` must be callable, got {serving_input_fn!r}.")
+        if default_output_alternative_key is not None:
+            raise ValueError(
+                "`default_output_alternative_key` must be None: this model_fn has no "
+                f"output_alternatives, got {default_output_alternative_key!r}."
+            )
+        checkpoint = checkpoint_path or self._require_checkpoint()
+
+        def build() -> tuple[dict[str, Any], Any, Any]:
+            tf.compat.v1.set_random_seed(self._config.tf_random_seed)
+            input_ops = serving_input_fn()
+            if not isinstance(input_ops, InputFnOps):
+                raise TypeError(
+                    f"`serving_input_fn` must return an InputFnOps, got {input_ops!r}."
+                )
+            labels = input_ops.labels
+            if labels is None:  # as predict: a model_fn that reshapes labels still builds
+                labels = self._labels_placeholder()
+            ops = self._call(input_ops.features, labels, ModeKeys.INFER)
+            outputs = ops.predictions
+            if not isinstance(outputs, dict):
+                outputs = {"output": outputs}
+            inputs = input_ops.default_inputs
+            if not isinstance(inputs, dict):
+                inputs = {"input": inputs}
+            signature = tf.compat.v1.saved_model.predict_signature_def(inputs, outputs)
+            signatures = {
+                "default_input_alternative:default_output_alternative": signature,
+                tf.compat.v1.saved_model.DEFAULT_SERVING_SIGNATURE_DEF_KEY: signature,
+            }
+            scaffold = ops.scaffold
+            return (
+                signatures,
+                scaffold.saver if scaffold is not None else None,
+                scaffold.local_init_op if scaffold is not None else None,
+            )
+
+        return write_saved_model(
+            export_dir_base,
+            build,
+            checkpoint,
+            self._config.session_config_or_default(),
+            assets_extra,
+            as_text,
+        )
 
     # -- prediction -----------------------------------------------------------------------
     def predict(

@@ -19,6 +19,7 @@ from estimators.tf_estimator.exporter import (
     FinalExporter,
     LatestExporter,
 )
+from estimators.tf_estimator.extenders import add_metrics
 from estimators.tf_estimator.run_config import RunConfig
 from estimators.tf_estimator.spec import EstimatorSpec, ModeKeys
 from estimators.tf_estimator.training import EvalSpec, TrainSpec, train_and_evaluate
@@ -35,6 +36,7 @@ __all__ = [
     "RunConfig",
     "TrainSpec",
     "WarmStartSettings",
+    "add_metrics",
     "export",
     "hooks",
     "inputs",

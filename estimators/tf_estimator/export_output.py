@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import abc
 import logging
-import os
-import time
 from typing import Any
 
 import tensorflow as tf
@@ -188,13 +186,3 @@ def build_all_signature_defs(
     if DEFAULT_SERVING_KEY not in signatures:
         logger.warning("Export includes no default signature!")
     return signatures
-
-
-def get_timestamped_export_dir(export_dir_base: str) -> str:
-    """``export_dir_base/<seconds since epoch>``, a name not yet taken (waits up to 10 s)."""
-    for _ in range(10):
-        path = os.path.join(export_dir_base, str(int(time.time())))
-        if not os.path.exists(path):
-            return path
-        time.sleep(1)
-    raise RuntimeError(f"No free export directory name under {export_dir_base!r} after 10 s.")

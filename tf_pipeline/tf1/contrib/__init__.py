@@ -1,11 +1,18 @@
-"""``tf.contrib`` of TF 1.x, for the parts legacy pipelines use.
+"""``tf.contrib`` of TF 1.x, for the parts legacy programs use.
 
-``tf.contrib.rnn``, ``tf.contrib.layers``, ``tf.contrib.framework`` and
-``tf.contrib.learn`` work as
-attributes and as ``from tf_pipeline.tf1.contrib import rnn``.
+``tf.contrib.{framework, layers, learn, legacy_seq2seq, metrics, rnn, seq2seq, slim}`` work
+as attributes and as ``from tf_pipeline.tf1.contrib import rnn``.
 """
 
-from tf_pipeline.tf1.contrib import framework, layers, learn, legacy_seq2seq, rnn, seq2seq
+from tf_pipeline.tf1.contrib import (
+    framework,
+    layers,
+    learn,
+    legacy_seq2seq,
+    metrics,
+    rnn,
+    seq2seq,
+    slim,
+)
 
-__all__ = ["framework", "layers", "learn", "rnn"]
-__all__ += ["legacy_seq2seq", "seq2seq"]
+__all__ = ["framework", "layers", "learn", "legacy_seq2seq", "metrics", "rnn", "seq2seq", "slim"]
