@@ -27,6 +27,7 @@ from typing import Any
 import keras
 import numpy as np
 
+from estimators.in_graph_training import AUTO_XLA_MIN_STEPS
 from estimators.sklearn_base import WARM_START_FIXED, BaseLSTMRegressor, progress_bar
 from tf_pipeline.keras_models import build_lstm, compile_regressor
 from tf_pipeline.keras_training import train_steps
@@ -79,7 +80,8 @@ class KerasLSTMRegressor(BaseLSTMRegressor):
     stateful model, which drops the remainder), ``fit`` runs
     ``ceil(steps / batches_per_epoch)`` epochs and stops after the ``steps``-th
     batch, so the last epoch may be cut short. Stateless training runs
-    :func:`~tf_pipeline.keras_training.train_steps` (K steps per compiled XLA call)
+    :func:`~tf_pipeline.keras_training.train_steps` (K steps per compiled call, with
+    XLA from 1000 steps, the TF1 path's ``train_loop="auto"`` rule)
     and draws its batches in TF1's DataFeeder order (a ``RandomState(42)``
     permutation per epoch, the last batch of an epoch short): deterministic whatever
     the global seeds, and the very batches :class:`TF1LSTMRegressor` trains on.
@@ -239,6 +241,8 @@ class KerasLSTMRegressor(BaseLSTMRegressor):
                     y,
                     steps=params["steps"],
                     batch_size=batch_size,
+                    # The TF1 path's rule: compile with XLA when the fit repays it.
+                    jit_compile=params["steps"] >= AUTO_XLA_MIN_STEPS,
                     on_run=budget.advance,
                 )
                 # Per epoch, as model.fit reports it: the mean loss of the epoch's steps.
