@@ -8,6 +8,12 @@ Contenders (hidden 40, 1 layer, batch 32, layout ``(?, 1, 12)``, AirPassengers):
 (c) ours, Keras path: ``build_lstm`` + :func:`tf_pipeline.keras_training.train_steps`;
 (d) scikeras ``KerasRegressor`` with the same Keras model.
 
+With ``--users``, also the users' own model_fns (``benchmarks/user_models.py``: the seed
+program's ``tf.contrib`` model_fn, a GRU with dropout, a 2-layer LSTM with a
+``tf.layers.dense`` head), each as a plain per-step TF1 program and through
+``Estimator`` with the default ``RunConfig``, and both regressors with their defaults;
+end to end (whole fit) and steady rates.
+
 They run in alternation, ``--repeats`` times; the report gives medians and the ratios to
 (a) and (d). Rates are steady-state (one-time graph building, session start and XLA
 compilation excluded; they are reported separately as setup seconds). Run:
@@ -202,6 +208,139 @@ def scikeras_path(X: np.ndarray, y: np.ndarray, epochs: int) -> dict[str, float]
     }
 
 
+USER_MODEL_FNS = {
+    # name: (model_fn, layout) — model_fns as users wrote them (benchmarks/user_models.py)
+    "seed_program_model_fn": ("seed_program_model", "features"),
+    "gru_dropout_model_fn": ("gru_dropout_model", "steps"),
+    "lstm2_dense_model_fn": ("two_layer_lstm_dense_model", "steps"),
+}
+
+
+def _user_model(name: str, X: np.ndarray) -> tuple[Any, np.ndarray]:
+    from benchmarks import user_models
+
+    function, layout = USER_MODEL_FNS[name]
+    return getattr(user_models, function), (X if layout == "features" else X.reshape(-1, 12, 1))
+
+
+def user_tf1_loop(name: str, X: np.ndarray, y: np.ndarray, steps: int) -> dict[str, float]:
+    """The user's model_fn in a plain TF1 program: one ``session.run(train_op)`` per step."""
+    import tensorflow as tf
+
+    from estimators.model_fn import call_model_fn
+    from tf_pipeline.batching import tf1_batches
+
+    model_fn, X = _user_model(name, X)
+    start = time.perf_counter()
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.compat.v1.set_random_seed(0)
+        tf.compat.v1.train.get_or_create_global_step()
+        x_in = tf.compat.v1.placeholder(tf.float32, [None, *X.shape[1:]])
+        y_in = tf.compat.v1.placeholder(tf.float32, [None])
+        ops = call_model_fn(
+            model_fn, x_in, y_in, "train", params=None, config=None, model_dir=None
+        )
+        session = tf.compat.v1.Session(graph=graph)
+        session.run(tf.compat.v1.global_variables_initializer())
+    batches = tf1_batches(len(X), BATCH)
+    warm = min(100, steps // 2)
+    for k in range(steps):
+        if k == warm:
+            steady_start = time.perf_counter()
+        rows = next(batches)
+        session.run(ops.train_op, {x_in: X[rows], y_in: y[rows].ravel()})
+    end = time.perf_counter()
+    session.close()
+    rate = (steps - warm) / (end - steady_start)
+    return {"steps": steps, "steps_per_second": rate, "fit_seconds": end - start}
+
+
+def user_estimator(name: str, X: np.ndarray, y: np.ndarray, steps: int) -> dict[str, float]:
+    """The same model_fn through ``Estimator`` with the default ``RunConfig``."""
+    from estimators import Estimator, RunConfig
+
+    model_fn, X = _user_model(name, X)
+    with tempfile.TemporaryDirectory() as model_dir:
+        estimator = Estimator(model_fn, model_dir=model_dir, config=RunConfig(tf_random_seed=0))
+        start = time.perf_counter()
+        estimator.fit(x=X, y=y, batch_size=BATCH, steps=steps)
+        total = time.perf_counter() - start
+    stats = estimator.last_fit_stats
+    return {
+        "steps": steps,
+        "steps_per_second": stats.get("steady_steps_per_second", stats["steps_per_second"]),
+        "fit_seconds": total,
+        "runs": stats["runs"],
+    }
+
+
+def regressor_fit(kind: str, X: np.ndarray, y: np.ndarray, steps: int) -> dict[str, float]:
+    """``TF1LSTMRegressor`` / ``KerasLSTMRegressor`` with their defaults, as sklearn calls them."""
+    from estimators import KerasLSTMRegressor, TF1LSTMRegressor
+
+    cls = TF1LSTMRegressor if kind == "tf1" else KerasLSTMRegressor
+    model = cls(steps=steps, random_state=0)
+    start = time.perf_counter()
+    model.fit(X.reshape(len(X), -1), y.ravel())
+    total = time.perf_counter() - start
+    return {
+        "steps": steps,
+        "steps_per_second": steps / total,
+        "fit_seconds": total,
+        "final_loss": _mse(model.predict(X.reshape(len(X), -1)), y),
+    }
+
+
+def run_user_benchmark(steps: int, repeats: int, rnn_steps: int = 2000) -> dict[str, Any]:
+    """Per-step TF1 loop vs Estimator defaults for the users' model_fns, and the regressors.
+
+    End to end: the seconds of a whole fit of ``steps`` steps (graph, session,
+    compilation included). Steady: steps/s once running. Contenders alternate. The
+    12-time-step GRU and LSTM models train ``rnn_steps`` steps (their per-step loops run
+    at a few hundred steps/s).
+    """
+    X, y = airpassengers_training_windows()
+    contenders: dict[str, Any] = {}
+    for name in USER_MODEL_FNS:
+        n_steps = steps if name == "seed_program_model_fn" else min(steps, rnn_steps)
+        contenders[f"{name}/tf1_per_step"] = lambda n=name, k=n_steps: user_tf1_loop(n, X, y, k)
+        contenders[f"{name}/estimator_default"] = lambda n=name, k=n_steps: user_estimator(
+            n, X, y, k
+        )
+    contenders["TF1LSTMRegressor/default"] = lambda: regressor_fit("tf1", X, y, steps)
+    contenders["KerasLSTMRegressor/default"] = lambda: regressor_fit("keras", X, y, steps)
+    runs: dict[str, list] = {name: [] for name in contenders}
+    for _ in range(repeats):
+        for name, contender in contenders.items():
+            runs[name].append(contender())
+    results = {name: _median(values) for name, values in runs.items()}
+    ratios = {}
+    for name in USER_MODEL_FNS:
+        plain, ours = results[f"{name}/tf1_per_step"], results[f"{name}/estimator_default"]
+        ratios[f"{name}/end_to_end"] = plain["fit_seconds"] / ours["fit_seconds"]
+        ratios[f"{name}/steady"] = ours["steps_per_second"] / plain["steps_per_second"]
+    return {"steps": steps, "repeats": repeats, "results": results, "ratios": ratios}
+
+
+def format_user_report(report: dict[str, Any], scikeras_rate: float | None = None) -> str:
+    lines = [f"{'contender':<44}{'steps':>7}{'steps/s':>10}{'fit s':>9}"]
+    for name, r in report["results"].items():
+        lines.append(
+            f"{name:<44}{r['steps']:>7.0f}{r['steps_per_second']:>10.0f}{r['fit_seconds']:>9.2f}"
+        )
+    for name, ratio in report["ratios"].items():
+        lines.append(f"{name + ' vs per-step TF1 loop':<60}{ratio:>6.1f}x")
+    if scikeras_rate:
+        keras = report["results"]["KerasLSTMRegressor/default"]
+        scikeras_seconds = report["steps"] / scikeras_rate
+        lines.append(
+            f"{'KerasLSTMRegressor end to end vs scikeras (its rate)':<60}"
+            f"{scikeras_seconds / keras['fit_seconds']:>6.1f}x"
+        )
+    return "\n".join(lines)
+
+
 def _latency(predict, X: np.ndarray, repeats: int = 5) -> dict[str, float]:
     """Median seconds to predict 1 window and 1,024 windows."""
     result = {}
@@ -300,9 +439,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--steps", type=int, default=10_000, help="training steps (a), (b), (c)")
     parser.add_argument("--keras-epochs", type=int, default=300, help="scikeras epochs (d)")
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--loop", choices=("graph", "xla"), default="xla", help="TF1 fast mode")
+    parser.add_argument(
+        "--loop", choices=("auto", "graph", "xla"), default="auto", help="TF1 loop mode"
+    )
     parser.add_argument("--out", default="runs/bench", help="folder for bench.json")
     parser.add_argument("--tiny", action="store_true", help="a seconds-long smoke run")
+    parser.add_argument(
+        "--users", action="store_true", help="also the users' model_fns and the regressors"
+    )
     return parser
 
 
@@ -313,8 +457,13 @@ def main(argv: list[str] | None = None) -> int:
     report = run_benchmark(args.steps, args.keras_epochs, args.repeats, args.loop)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    text = format_report(report)
+    if args.users:
+        report["users"] = run_user_benchmark(args.steps, args.repeats)
+        scikeras_rate = report["results"]["d_scikeras"]["steps_per_second"]
+        text += "\n" + format_user_report(report["users"], scikeras_rate)
     (out / "bench.json").write_text(json.dumps(report, indent=2))
-    print(format_report(report))
+    print(text)
     print(f"wrote {out / 'bench.json'}")
     return 0
 

@@ -133,7 +133,12 @@ class EstimatorEngine:
     def _after_model_fn(self, features: Any, labels: Any, ops: Any, mode: str) -> None:
         """Called in the graph right after model_fn (warm start, input signatures)."""
 
+    def _train_loop_mode(self) -> str:
+        """ "session", or the in-graph loop mode of the current fit."""
+        return "session"
+
     def _in_graph_loop(self, feeder: Any, global_step: Any, steps: Any, max_steps: Any) -> Any:
+        """``(ops, fetches, first_hooks, timer)``: the model_fn traced in a K-step loop."""
         raise ValueError(f"`train_loop` must be 'session' here, got {self._config.train_loop!r}.")
 
     # -- training -------------------------------------------------------------------------
@@ -175,27 +180,29 @@ class EstimatorEngine:
         saving_listeners: Iterable[Any] | None = None,
     ) -> Any:
         config = self._config
-        in_loop = config.train_loop != "session"
+        in_loop = self._train_loop_mode() != "session"
         graph = tf.Graph()
         with graph.as_default():
             tf.compat.v1.set_random_seed(config.tf_random_seed)
             global_step = tf.compat.v1.train.create_global_step(graph)
             features, labels, input_hooks = self._features_and_labels(input_fn, TRAIN)
-            ops = self._call(features, labels, TRAIN)
+            if in_loop:  # the model_fn is traced inside the loop body
+                ops, fetches, first_hooks, timer = self._in_graph_loop(
+                    feeder, global_step, steps, max_steps
+                )
+            else:
+                ops = self._call(features, labels, TRAIN)
             if checkpoint is not None:
                 # Before anything is written (input signature, graph, checkpoints): a
                 # refused fit leaves model_dir as it was.
                 check_checkpoint_matches(checkpoint, tf.compat.v1.global_variables())
             self._after_model_fn(features, labels, ops, TRAIN)
-            tf.compat.v1.add_to_collection(tf.compat.v1.GraphKeys.LOSSES, ops.loss)
+            if not in_loop:
+                tf.compat.v1.add_to_collection(tf.compat.v1.GraphKeys.LOSSES, ops.loss)
             scaffold = self._training_scaffold(ops.scaffold)
             user_hooks = list(hooks) + list(ops.training_chief_hooks) + list(ops.training_hooks)
             # Order matters: the NaN guard runs before the checkpoint saver in each step.
-            if in_loop:
-                fetches, first_hooks, timer = self._in_graph_loop(
-                    feeder, global_step, steps, max_steps
-                )
-            else:
+            if not in_loop:
                 fetches = [ops.train_op, ops.loss]
                 timer = TrainingTimerHook(lambda: 1)
                 first_hooks = [timer, NanLossHook(ops.loss, global_step, self._model_dir)]

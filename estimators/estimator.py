@@ -29,7 +29,13 @@ import tensorflow as tf
 from estimators.data_feeder import DataFeeder
 from estimators.engine import EstimatorEngine, eval_dir, resolve_model_dir
 from estimators.hooks import TrainingTimerHook
-from estimators.in_graph_training import InGraphLoopHook, build_model_loop
+from estimators.in_graph_training import (
+    InGraphLoopHook,
+    LoopUnsupported,
+    build_loop,
+    log_fallback,
+    resolve_train_loop,
+)
 from estimators.input_fn_utils import InputFnOps
 from estimators.metric_spec import make_metrics_ops
 from estimators.model_dir import read_signature, write_signature
@@ -39,7 +45,6 @@ from estimators.queue_input import input_timeouts, monitored
 from estimators.run_config import RunConfig
 from estimators.saved_model import write_saved_model
 from tf_pipeline._checks import check_int
-from tf_pipeline.models import in_graph_forward
 
 logger = logging.getLogger("estimators")
 
@@ -155,17 +160,27 @@ class Estimator(EstimatorEngine):
             check_int(max_steps, "max_steps", minimum=1)
         hooks = replace_monitors_with_hooks(monitors, self)
         input_fn, feeder = self._input(input_fn, x, y, batch_size, shuffle=True, epochs=None)
-        in_loop = self._config.train_loop != "session"
+        if feeder is not None and steps is None and max_steps is None:
+            raise ValueError(
+                "`steps` or `max_steps` must be given when fitting on x/y: the data feeder "
+                "repeats forever, so training would never stop."
+            )
+        mode, self._loop_cadences = resolve_train_loop(
+            self._config.train_loop, feeder, steps if steps is not None else max_steps, hooks
+        )
+        if mode != "session":
+            self._loop_mode = mode
+            try:
+                self._train_model(input_fn, hooks, steps, max_steps, feeder)
+                return self
+            except LoopUnsupported as error:
+                log_fallback(str(error))
+                # A new feeder: the per-step fit starts the DataFeeder order afresh.
+                input_fn, feeder = self._input(None, x, y, batch_size, shuffle=True, epochs=None)
+            finally:
+                self._loop_mode = "session"
         if feeder is not None:
-            if steps is None and max_steps is None:
-                raise ValueError(
-                    "`steps` or `max_steps` must be given when fitting on x/y: the data feeder "
-                    "repeats forever, so training would never stop."
-                )
-            if not in_loop:
-                hooks.insert(0, tf.compat.v1.train.FeedFnHook(feeder.feed_dict))
-        if in_loop:
-            self._check_loop_support(feeder)
+            hooks.insert(0, tf.compat.v1.train.FeedFnHook(feeder.feed_dict))
         self._train_model(input_fn, hooks, steps, max_steps, feeder)
         return self
 
@@ -182,52 +197,36 @@ class Estimator(EstimatorEngine):
                 {"features": _signature_of(features), "labels": _signature_of(labels)},
             )
 
+    def _train_loop_mode(self) -> str:
+        return getattr(self, "_loop_mode", "session")
+
     def _in_graph_loop(self, feeder: DataFeeder, global_step: Any, steps: Any, max_steps: Any):
         config = self._config
-        loop = build_model_loop(
-            in_graph_forward(self._model_fn),
-            feeder,
-            global_step,
-            self._loop_optimizer(),
-            config.train_loop,
+
+        def step_fn(features: Any, labels: Any) -> tuple[Any, Any, ModelFnOps]:
+            ops = self._call(features, labels, ModeKeys.TRAIN)
+            return ops.loss, ops.train_op, ops
+
+        loop = build_loop(
+            step_fn, feeder, mode=self._loop_mode, steps_per_run=config.steps_per_run
         )
+        cadences = {
+            "log": config.log_step_count_steps,
+            "summary": config.save_summary_steps,
+            "checkpoint": config.save_checkpoints_steps,
+        }
+        cadences.update({f"monitor{k}": every for k, every in enumerate(self._loop_cadences)})
         loop_hook = InGraphLoopHook(
             loop,
             feeder,
             global_step,
             self._model_dir,
-            steps_per_run=config.steps_per_run,
             steps=steps,
             max_steps=max_steps,
-            cadences={
-                "log": config.log_step_count_steps,
-                "summary": config.save_summary_steps,
-                "checkpoint": config.save_checkpoints_steps,
-            },
+            cadences=cadences,
         )
         timer = TrainingTimerHook(lambda: loop_hook.last_run_steps)
-        return loop.losses, [timer, loop_hook], timer
-
-    def _check_loop_support(self, feeder: DataFeeder | None) -> None:
-        mode = self._config.train_loop
-        if feeder is None:
-            raise ValueError(
-                f"`train_loop={mode!r}` keeps the data in the graph, so it needs numpy "
-                "`x`/`y`, not an input_fn."
-            )
-        if in_graph_forward(self._model_fn) is None:
-            raise ValueError(
-                f"`train_loop={mode!r}` needs a model_fn with an in-graph forward "
-                "(tf_pipeline.models.lstm_model), got "
-                f"{getattr(self._model_fn, '__name__', self._model_fn)!r}. Use "
-                "train_loop='session' for other model functions."
-            )
-        self._loop_optimizer()
-
-    def _loop_optimizer(self) -> str:
-        from tf_pipeline.models import resolve_params
-
-        return resolve_params(self.params)["optimizer"]
+        return loop.outputs[-1], loop.losses, [timer, loop_hook], timer
 
     # -- evaluation -----------------------------------------------------------------------
     def evaluate(

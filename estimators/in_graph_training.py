@@ -1,16 +1,39 @@
-"""The Estimator's fast path: K training steps per ``session.run`` (``RunConfig.train_loop``).
+"""The Estimator's fast path: K training steps of any TF1 model_fn per ``session.run``.
 
-Used when ``RunConfig(train_loop="graph" | "xla")`` and the model_fn has an in-graph
-forward (the legacy :func:`tf_pipeline.models.lstm_model` with Adagrad or SGD). The
-model_fn's graph is built as usual, so every TF1 variable, slot, the learning-rate
-variable and the global step exist with their TF1 names; the loop of
-:mod:`tf_pipeline.training_loop` then trains those same variables. Checkpoints written
-by one path restore into the other.
+``RunConfig.train_loop`` picks the path:
 
-Cadence is kept: each run stops at the next step where a checkpoint, summary or log
-line is due (counted from the step training started at, as the hooks count), so
-``save_checkpoints_steps``, ``save_summary_steps`` and the 100-step log land on the
-same steps as in the per-step path.
+* ``"auto"`` (default): the XLA-compiled loop when a fit on numpy ``x``/``y`` runs at
+  least :data:`AUTO_XLA_MIN_STEPS` steps (enough to repay the compilation), else one
+  ``session.run`` per step. A model or hook the loop cannot run exactly (below) falls
+  back to the per-step path, with the reason logged once.
+* ``"session"``: one ``session.run`` per step, bit for bit TF1's behaviour.
+* ``"graph"``: the loop without XLA (the per-step kernels; equal to the per-step path
+  within float round-off).
+* ``"xla"``: the loop compiled by XLA (within 1e-5 after 100 steps).
+
+The model_fn is traced once inside the loop body (see :mod:`tf_pipeline.training_loop`),
+so any model built from ``get_variable`` variables and trained by ``optimize_loss`` or a
+``tf.compat.v1.train`` optimizer runs in it, with its own variables, slots and names:
+checkpoints written by one path restore into the other.
+
+When the loop falls back:
+
+* stateful random ops (dropout, sampling), in every mode: the loop would draw another
+  stream (a random op in a nested loop body restarts its stream each step; XLA's
+  generator draws other numbers);
+* hooks that must see every step: any hook but the monitors' adapter whose monitors
+  are all ``ValidationMonitor``/``StopAtStep`` (their ``every_n_steps`` boundaries end
+  a run), including the model_fn's own ``training_hooks``;
+* data from an ``input_fn`` (the loop keeps numpy data in the graph; an input_fn's
+  dataset is not moved into the loop yet).
+
+Cadence is kept: each run stops at the next step where a checkpoint, summary or
+monitor is due (counted from the step training started at, as the hooks count; log
+lines come from every step's loss), so ``save_checkpoints_steps``, ``save_summary_steps``
+and the 100-step log land
+on the same steps as in the per-step path. The summaries written are the model's
+scalar summaries (``optimize_loss``'s loss, learning rate, gradient norm, ...), with
+their last step's values.
 """
 
 from __future__ import annotations
@@ -22,75 +45,137 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from estimators.data_feeder import DataFeeder
+from estimators.data_feeder import DataFeeder, label_shape
 from estimators.hooks import nan_loss_error
-from tf_pipeline.training_loop import LOOP_OPTIMIZERS, InGraphLoop, build_in_graph_loop
+from tf_pipeline.training_loop import TracedLoop, build_traced_loop
 
 logger = logging.getLogger("estimators")
 
+AUTO_XLA_MIN_STEPS = 1000
+"""``train_loop="auto"`` compiles the loop with XLA for fits of at least this many steps."""
 
-def _variable(name: str) -> tf.Variable | None:
-    matches = [v for v in tf.compat.v1.global_variables() if v.op.name == name]
-    return matches[0] if matches else None
+_LOGGED: set[str] = set()
 
 
-def build_model_loop(
-    forward: Any,
-    feeder: DataFeeder,
-    global_step: tf.Variable,
-    optimizer: str,
-    mode: str,
-) -> InGraphLoop:
-    """The in-graph loop over the variables the model_fn just created."""
-    if optimizer not in LOOP_OPTIMIZERS:
-        raise ValueError(
-            f"`train_loop={mode!r}` supports the optimizers {LOOP_OPTIMIZERS}, got "
-            f"{optimizer!r}. Use train_loop='session' for other optimizers."
-        )
-    variables = tf.compat.v1.trainable_variables()
-    slots = None
-    if optimizer == "Adagrad":
-        slots = [_variable(f"OptimizeLoss/{v.op.name}/Adagrad") for v in variables]
-        if any(slot is None for slot in slots):
-            raise ValueError(
-                "The model_fn did not create optimize_loss's Adagrad slots; "
-                "use train_loop='session'."
+class LoopUnsupported(Exception):
+    """The model or its hooks cannot run in the in-graph loop; train per step."""
+
+
+def log_fallback(reason: str) -> None:
+    """Log why a fit trains per step, once per reason and process."""
+    if reason not in _LOGGED:
+        _LOGGED.add(reason)
+        logger.warning("Training one step per session.run: %s", reason)
+
+
+def resolve_train_loop(
+    train_loop: str, feeder: DataFeeder | None, steps: int | None, hooks: list
+) -> tuple[str, list[int]]:
+    """The loop mode a fit uses and the monitor cadences its runs must stop at.
+
+    A fit the loop cannot run (an input_fn, a hook that must see every step) trains per
+    step: ``"session"``, with the reason logged once.
+    """
+    if train_loop == "session" or (train_loop == "auto" and feeder is None):
+        return "session", []  # the default on an input_fn: TF1's path, nothing to report
+    try:
+        if feeder is None:
+            raise LoopUnsupported(
+                f"`train_loop={train_loop!r}` keeps the data in the graph, so it needs numpy "
+                "`x`/`y`, not an input_fn."
             )
-    learning_rate = _variable("OptimizeLoss/learning_rate")
-    if learning_rate is None:
-        raise ValueError(
-            "The model_fn has no `OptimizeLoss/learning_rate` variable; use train_loop='session'."
-        )
-    return build_in_graph_loop(
-        forward=forward,
-        variables=variables,
-        slots=slots,
-        learning_rate=learning_rate,
-        global_step=global_step,
-        x_shape=feeder.x.shape,
-        x_dtype=tf.as_dtype(feeder.x.dtype),
+        cadences = _hook_cadences(hooks)
+    except LoopUnsupported as error:
+        log_fallback(str(error))
+        return "session", []
+    if train_loop == "auto":
+        if steps is None or steps < AUTO_XLA_MIN_STEPS:
+            return "session", []
+        return "xla", cadences
+    return train_loop, cadences
+
+
+def _hook_cadences(hooks: list) -> list[int]:
+    from estimators.hooks import ProgressHook
+    from estimators.monitors import RunHookAdapterForMonitors, StopAtStep, ValidationMonitor
+
+    cadences = []
+    for hook in hooks:
+        if isinstance(hook, ProgressHook):  # reads the losses of every run's steps
+            continue
+        monitors = getattr(hook, "_monitors", None)
+        if isinstance(hook, RunHookAdapterForMonitors) and all(
+            isinstance(m, (ValidationMonitor, StopAtStep)) for m in monitors
+        ):
+            cadences += [m._every_n_steps for m in monitors if isinstance(m, ValidationMonitor)]
+            continue
+        raise LoopUnsupported(f"the hook {type(hook).__name__} must see every step.")
+    return cadences
+
+
+def build_loop(step_fn: Any, feeder: DataFeeder, *, mode: str, steps_per_run: int) -> TracedLoop:
+    """Trace ``step_fn`` (the model_fn in TRAIN mode) in a K-step loop over the feeder's data.
+
+    Raises :class:`LoopUnsupported` when the traced model cannot loop in this mode;
+    the caller then builds the per-step graph.
+    """
+    y_shape = None
+    if feeder.y is not None:
+        y_shape = (len(feeder.y), *label_shape(feeder.y.shape))
+    x_shape = (len(feeder.x), *feeder.input_shape[1:])
+    loop = build_traced_loop(
+        step_fn,
+        x_shape=x_shape,
+        x_dtype=feeder.x.dtype,
+        y_shape=y_shape,
+        y_dtype=None if feeder.y is None else feeder.y.dtype,
         batch_size=feeder.batch_size,
-        optimizer=optimizer,
+        steps_per_run=steps_per_run,
         mode=mode,
     )
+    ops = loop.outputs[-1]  # step_fn returns (loss, train_op, model_fn_ops)
+    hooks = list(getattr(ops, "training_hooks", [])) + list(
+        getattr(ops, "training_chief_hooks", [])
+    )
+    if hooks:
+        raise LoopUnsupported(
+            f"the model_fn's training hooks ({', '.join(type(h).__name__ for h in hooks)}) "
+            "must see every step."
+        )
+    if loop.random_ops:
+        # Measured: dropout inside dynamic_rnn draws the same masks every loop step (the
+        # nested body's kernels restart), and XLA's generator draws other numbers.
+        raise LoopUnsupported(
+            f"the model's random ops ({', '.join(loop.random_ops)}) would draw another "
+            "stream in the loop."
+        )
+    if loop.dropped_summaries:
+        log_fallback_summary(loop.dropped_summaries)
+    return loop
+
+
+def log_fallback_summary(names: list[str]) -> None:
+    reason = f"the in-graph loop writes scalar summaries only; not written: {names}"
+    if reason not in _LOGGED:
+        _LOGGED.add(reason)
+        logger.info(reason)
 
 
 class InGraphLoopHook(tf.compat.v1.train.SessionRunHook):
     """Feed K batches per run, stop at the last step, and do the per-step hooks' work.
 
-    It checks for NaN and inf (before the checkpoint hook runs), logs ``loss = ..., step = ...``
-    and writes the loss and gradient-norm summaries on the same steps as the per-step
-    path.
+    It checks for NaN and inf (before the checkpoint hook runs), logs
+    ``loss = ..., step = ...`` and writes the model's scalar summaries on the same steps
+    as the per-step path.
     """
 
     def __init__(
         self,
-        loop: InGraphLoop,
+        loop: TracedLoop,
         feeder: DataFeeder,
         global_step: tf.Variable,
         model_dir: str,
         *,
-        steps_per_run: int,
         steps: int | None,
         max_steps: int | None,
         cadences: dict[str, int | None],
@@ -99,14 +184,19 @@ class InGraphLoopHook(tf.compat.v1.train.SessionRunHook):
         self._feeder = feeder
         self._global_step = global_step
         self._model_dir = model_dir
-        self._steps_per_run = steps_per_run
+        self._steps_per_run = loop.steps_per_run
         self._steps = steps
         self._max_steps = max_steps
         self._cadences = {k: v for k, v in cadences.items() if v}
         self._last_log_time: float | None = None
+        self._size = 0
 
     def after_create_session(self, session, coord):
-        self._loop.load_data(session, self._feeder.x, self._feeder.y)
+        y = None
+        if self._feeder.y is not None:
+            y = self._feeder.y.reshape([len(self._feeder.y), *label_shape(self._feeder.y.shape)])
+        x = self._feeder.x.reshape([len(self._feeder.x), *self._feeder.input_shape[1:]])
+        self._loop.load_data(session, x, y)
         self._start = int(session.run(self._global_step))
         self._current = self._start
         self._last = self._max_steps if self._steps is None else self._start + self._steps
@@ -114,9 +204,12 @@ class InGraphLoopHook(tf.compat.v1.train.SessionRunHook):
 
     def _block_size(self) -> int:
         done = self._current - self._start
-        size = min(self._steps_per_run, self._last - self._current)
-        for every in self._cadences.values():
-            size = min(size, every - done % every)
+        size = self._steps_per_run
+        if self._last is not None:
+            size = min(size, self._last - self._current)
+        for name, every in self._cadences.items():
+            if name != "log":  # log lines come from the per-step losses of any run
+                size = min(size, every - done % every)
         return max(size, 1)
 
     @property
@@ -126,12 +219,13 @@ class InGraphLoopHook(tf.compat.v1.train.SessionRunHook):
     def before_run(self, run_context):
         self._size = self._block_size()
         batches = [self._feeder.next_batch_indices() for _ in range(self._size)]
+        scalars = list(self._loop.scalars.values())
         return tf.compat.v1.train.SessionRunArgs(
-            [self._loop.losses, self._loop.gradient_norm], feed_dict=self._loop.feed_dict(batches)
+            [self._loop.losses, scalars], feed_dict=self._loop.feed_dict(batches)
         )
 
     def after_run(self, run_context, run_values):
-        losses, norm = run_values.results
+        losses, scalars = run_values.results
         first = self._current
         self._current += self._size
         bad = np.flatnonzero(~np.isfinite(losses))
@@ -139,7 +233,7 @@ class InGraphLoopHook(tf.compat.v1.train.SessionRunHook):
             loss = float(losses[bad[0]])
             raise nan_loss_error(first + int(bad[0]), loss, self._model_dir)
         self._log(losses, first)
-        self._summarise(losses[-1], norm)
+        self._summarise(dict(zip(self._loop.scalars, scalars, strict=True)))
         if self._last is not None and self._current >= self._last:
             run_context.request_stop()
 
@@ -162,17 +256,15 @@ class InGraphLoopHook(tf.compat.v1.train.SessionRunHook):
                 )
             self._last_log_time = now
 
-    def _summarise(self, loss: float, norm: float) -> None:
+    def _summarise(self, scalars: dict[str, float]) -> None:
         every = self._cadences.get("summary")
         done = self._current - self._start
-        if every is None or (done % every and done != self._size):
+        if not scalars or every is None or (done % every and done != self._size):
             return
         summary = tf.compat.v1.Summary(
             value=[
-                tf.compat.v1.Summary.Value(tag="OptimizeLoss/loss", simple_value=float(loss)),
-                tf.compat.v1.Summary.Value(
-                    tag="OptimizeLoss/global_norm/gradient_norm", simple_value=float(norm)
-                ),
+                tf.compat.v1.Summary.Value(tag=tag, simple_value=float(value))
+                for tag, value in scalars.items()
             ]
         )
         self._writer.add_summary(summary, self._current)

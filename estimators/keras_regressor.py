@@ -27,9 +27,11 @@ from typing import Any
 import keras
 import numpy as np
 
+from estimators.in_graph_training import AUTO_XLA_MIN_STEPS
 from estimators.sklearn_base import WARM_START_FIXED, BaseLSTMRegressor, progress_bar
 from tf_pipeline.errors import NanLossError
 from tf_pipeline.keras_models import build_lstm, compile_regressor
+from tf_pipeline.keras_training import train_steps
 from tf_pipeline.stateful import fit_stateful
 
 logger = logging.getLogger("estimators")
@@ -69,6 +71,12 @@ class _StepBudget(keras.callbacks.Callback):
         if self._done >= self._steps:
             self.model.stop_training = True
 
+    def advance(self, losses: np.ndarray) -> None:
+        """Advance the bar by one run of :func:`~tf_pipeline.keras_training.train_steps`."""
+        if self._bar is not None:
+            self._bar.update(len(losses))
+            self._bar.set_postfix(loss=f"{float(losses[-1]):.4g}", refresh=False)
+
 
 class KerasLSTMRegressor(BaseLSTMRegressor):
     """The LSTM regressor on Keras 3 with the scikit-learn estimator API.
@@ -81,8 +89,13 @@ class KerasLSTMRegressor(BaseLSTMRegressor):
     ``ceil(n / batch_size)`` batches per epoch (``n // batch_size`` for a
     stateful model, which drops the remainder), ``fit`` runs
     ``ceil(steps / batches_per_epoch)`` epochs and stops after the ``steps``-th
-    batch, so the last epoch may be cut short. Stateless training reshuffles
-    every epoch (Keras' ``shuffle=True``); stateful training keeps the order.
+    batch, so the last epoch may be cut short. Stateless training runs
+    :func:`~tf_pipeline.keras_training.train_steps` (K steps per compiled call, with
+    XLA from 1000 steps, the TF1 path's ``train_loop="auto"`` rule)
+    and draws its batches in TF1's DataFeeder order (a ``RandomState(42)``
+    permutation per epoch, the last batch of an epoch short): deterministic whatever
+    the global seeds, and the very batches :class:`TF1LSTMRegressor` trains on.
+    Stateful training keeps the chronological order.
 
     Parameters
     ----------
@@ -232,16 +245,32 @@ class KerasLSTMRegressor(BaseLSTMRegressor):
                 history = fit_stateful(
                     model, X, y, epochs=epochs, batch_size=batch_size, callbacks=[budget]
                 )
+                history = {k: [float(v) for v in vals] for k, vals in history.history.items()}
             else:
-                history = model.fit(
-                    X,
-                    y,
-                    batch_size=batch_size,
-                    epochs=epochs,
-                    shuffle=True,
-                    verbose=0,
-                    callbacks=[budget],
-                )
+                start = int(model.optimizer.iterations.numpy())
+                try:
+                    losses = train_steps(
+                        model,
+                        X,
+                        y,
+                        steps=params["steps"],
+                        batch_size=batch_size,
+                        # The TF1 path's rule: compile with XLA when the fit repays it.
+                        jit_compile=params["steps"] >= AUTO_XLA_MIN_STEPS,
+                        on_run=budget.advance,
+                    )
+                except NanLossError as error:
+                    # train_steps counts this fit's steps; the error names the model's step,
+                    # as the stateful path does, once the previous fit is put back below.
+                    budget.non_finite = (start + error.step, error.loss)
+                    losses = np.array([], dtype=np.float32)
+                # Per epoch, as model.fit reports it: the mean loss of the epoch's steps.
+                history = {
+                    "loss": [
+                        float(losses[start : start + batches_per_epoch].mean())
+                        for start in range(0, len(losses), batches_per_epoch)
+                    ]
+                }
         finally:
             bar.close()
         if budget.non_finite is not None:
@@ -250,7 +279,7 @@ class KerasLSTMRegressor(BaseLSTMRegressor):
             kept = "The previous fit is kept." if hasattr(self, "model_") else None
             raise NanLossError.at_step(*budget.non_finite, kept)
         self.model_ = model
-        self.history_ = {key: [float(v) for v in vals] for key, vals in history.history.items()}
+        self.history_ = history
         self.n_steps_ = int(model.optimizer.iterations.numpy())
         self._predictor = _stateless_twin(model, params) if stateful else model
 

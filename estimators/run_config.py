@@ -6,7 +6,7 @@ from typing import Any
 
 from tf_pipeline._checks import check_choice, check_int
 
-TRAIN_LOOPS = ("session", "graph", "xla")
+TRAIN_LOOPS = ("auto", "session", "graph", "xla")
 
 
 class RunConfig:
@@ -31,12 +31,14 @@ class RunConfig:
         Steps between the ``loss``/``step`` log lines and the steps/s counter.
     session_config : tf.compat.v1.ConfigProto, optional
         Passed to every session; default ``ConfigProto(allow_soft_placement=True)``.
-    train_loop : {"session", "graph", "xla"}, default="session"
-        ``"session"``: one ``session.run`` per step, as TF1 did. ``"graph"``: up to
-        ``steps_per_run`` steps per run in an in-graph loop (same results within
-        float round-off). ``"xla"``: that loop compiled with XLA (fastest; within
-        1e-5). The loops need numpy ``x``/``y`` and the legacy ``lstm_model`` with
-        Adagrad or SGD (see :mod:`estimators.in_graph_training`).
+    train_loop : {"auto", "session", "graph", "xla"}, default="auto"
+        ``"session"``: one ``session.run`` per step, bit for bit TF1's behaviour.
+        ``"graph"``: up to ``steps_per_run`` steps per run in an in-graph loop of the
+        model_fn (the same results within float round-off). ``"xla"``: that loop
+        compiled with XLA (fastest; within 1e-5). ``"auto"``: ``"xla"`` for fits on numpy
+        ``x``/``y`` of at least ``AUTO_XLA_MIN_STEPS`` (1000) steps, else ``"session"``;
+        models or hooks the loop cannot run train per step, with the reason logged
+        (see :mod:`estimators.in_graph_training`).
     steps_per_run : int, default=100
         Most steps one ``session.run`` performs in the loop modes.
     model_dir : str, optional
@@ -69,7 +71,7 @@ class RunConfig:
         save_summary_steps: int = 100,
         log_step_count_steps: int = 100,
         session_config: Any = None,
-        train_loop: str = "session",
+        train_loop: str = "auto",
         steps_per_run: int = 100,
         model_dir: str | None = None,
         input_timeout_secs: float | None = 60,

@@ -1,4 +1,7 @@
-"""The TF1 fast path: K steps per session.run in an in-graph loop, exact and XLA modes."""
+"""The TF1 fast path through the Estimator: cadence, checkpoints, NaN, fallbacks.
+
+Exactness of the loop against the per-step path: tests/test_generic_loop.py.
+"""
 
 from __future__ import annotations
 
@@ -10,89 +13,13 @@ import pytest
 import tensorflow as tf
 
 from estimators import Estimator, NanLossError, RunConfig, SKCompat
-from tf_pipeline.batching import tf1_batches
-from tf_pipeline.models import lstm_forward, lstm_model
-from tf_pipeline.training_loop import build_in_graph_loop
+from tf_pipeline.models import lstm_model
 
 
 def data(n=108, seed=0):
     rng = np.random.RandomState(seed)
     x = rng.rand(n, 1, 12).astype(np.float32)
     return x, x.mean(axis=2).astype(np.float32)
-
-
-def _train_low_level(mode, steps, x, y, params=None, steps_per_run=64):
-    """Legacy graph; either one session.run of optimize_loss per step, or the loop."""
-    graph = tf.Graph()
-    with graph.as_default():
-        tf.compat.v1.set_random_seed(0)
-        step = tf.compat.v1.train.create_global_step()
-        x_in = tf.compat.v1.placeholder(tf.float32, [None, 1, 12])
-        y_in = tf.compat.v1.placeholder(tf.float32, [None])
-        _, _, train_op = lstm_model(x_in, y_in, params=params)
-        variables = tf.compat.v1.trainable_variables()
-        by_name = {v.op.name: v for v in tf.compat.v1.global_variables()}
-        optimizer = (params or {}).get("optimizer", "Adagrad")
-        slots = None
-        if optimizer == "Adagrad":
-            slots = [by_name[f"OptimizeLoss/{v.op.name}/Adagrad"] for v in variables]
-        loop = None
-        if mode != "session":
-            loop = build_in_graph_loop(
-                forward=lstm_forward,
-                variables=variables,
-                slots=slots,
-                optimizer=optimizer,
-                learning_rate=by_name["OptimizeLoss/learning_rate"],
-                global_step=step,
-                x_shape=x.shape,
-                batch_size=32,
-                mode=mode,
-            )
-        session = tf.compat.v1.Session(graph=graph)
-        session.run(tf.compat.v1.global_variables_initializer())
-        batches = tf1_batches(len(x), 32)
-        rows = [next(batches) for _ in range(steps)]  # 108 rows: every 4th batch is short
-        if loop is None:
-            losses = [session.run(train_op, {x_in: x[r], y_in: y[r].ravel()}) for r in rows]
-        else:
-            loop.load_data(session, x, y)
-            losses = []
-            for start in range(0, steps, steps_per_run):
-                feed = loop.feed_dict(rows[start : start + steps_per_run])
-                losses.extend(session.run(loop.losses, feed))
-        weights = session.run(variables)
-        global_step = session.run(step)
-        session.close()
-    return np.asarray(losses), weights, global_step
-
-
-def test_exact_mode_matches_per_step_session_after_200_steps():
-    x, y = data()
-    ref_losses, ref_weights, _ = _train_low_level("session", 200, x, y)
-    losses, weights, global_step = _train_low_level("graph", 200, x, y)
-    assert global_step == 200
-    np.testing.assert_allclose(losses, ref_losses, atol=1e-6, rtol=0)
-    for got, want in zip(weights, ref_weights, strict=True):
-        np.testing.assert_allclose(got, want, atol=1e-6, rtol=0)
-    assert ref_losses[-1] < 0.2 * ref_losses[0]  # it trained
-
-
-def test_xla_mode_matches_per_step_session_after_100_steps():
-    x, y = data()
-    ref_losses, ref_weights, _ = _train_low_level("session", 100, x, y)
-    losses, weights, _ = _train_low_level("xla", 100, x, y)
-    np.testing.assert_allclose(losses, ref_losses, atol=1e-5, rtol=0)
-    for got, want in zip(weights, ref_weights, strict=True):
-        np.testing.assert_allclose(got, want, atol=1e-5, rtol=0)
-
-
-def test_sgd_loop_matches_session():
-    x, y = data()
-    params = {"optimizer": "SGD", "learning_rate": 0.1}
-    ref_losses, _, _ = _train_low_level("session", 50, x, y, params)
-    losses, _, _ = _train_low_level("graph", 50, x, y, params)
-    np.testing.assert_allclose(losses, ref_losses, atol=1e-6, rtol=0)
 
 
 def make(model_dir, loop, **config):
@@ -170,21 +97,21 @@ def test_loop_nan_keeps_last_good_checkpoint(tmp_path):
     assert tf.train.latest_checkpoint(str(tmp_path)) == good
 
 
-def test_loop_mode_errors(tmp_path):
+def test_loop_modes_fall_back_to_per_step_with_the_reason(tmp_path, caplog):
     x, y = data()
     est = make(tmp_path, "xla")
-    with pytest.raises(ValueError, match="needs numpy `x`/`y`, not an input_fn"):
-        est.fit(input_fn=lambda: (tf.constant(x), tf.constant(y)), steps=1)
+    with caplog.at_level(logging.WARNING, logger="estimators"):
+        est.fit(input_fn=lambda: (tf.constant(x), tf.constant(y.ravel())), steps=3)
+    assert est.last_fit_stats["runs"] == 3
+    assert "needs numpy `x`/`y`, not an input_fn" in caplog.text
+    with pytest.raises(ValueError, match="`train_loop` must be one of 'auto', 'session'"):
+        RunConfig(train_loop="fast")
 
-    def other_model(features, labels):
-        return lstm_model(features, labels)
 
-    with pytest.raises(ValueError, match="needs a model_fn with an in-graph forward"):
-        Estimator(other_model, config=RunConfig(train_loop="graph")).fit(x=x, y=y, steps=1)
-    adam = Estimator(
+def test_any_optimizer_of_the_legacy_model_loops(tmp_path):
+    x, y = data()
+    adam = make(tmp_path, "graph").__class__(
         lstm_model, params={"optimizer": "Adam"}, config=RunConfig(train_loop="graph")
     )
-    with pytest.raises(ValueError, match="supports the optimizers \\('Adagrad', 'SGD'\\)"):
-        adam.fit(x=x, y=y, steps=1)
-    with pytest.raises(ValueError, match="`train_loop` must be one of 'session', 'graph', 'xla'"):
-        RunConfig(train_loop="fast")
+    adam.fit(x=x, y=y, batch_size=32, steps=10)
+    assert adam.last_fit_stats["runs"] == 1

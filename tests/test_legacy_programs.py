@@ -92,8 +92,12 @@ def _check_against_golden(program: dict, result: subprocess.CompletedProcess) ->
         f"{name} printed other lines than on TF 2.15.\nhere:\n{result.stdout}\n"
         f"TF 2.15:\n{golden['stdout']}"
     )
+    # A program may carry a looser tolerance only with the reason measured for it
+    # (TensorFlow's own kernels, never ours): see programs.json and PROVENANCE.md.
+    rtol = program.get("rtol", RTOL)
+    assert rtol == RTOL or program.get("rtol_reason"), f"{name}: rtol {rtol} without a reason"
     np.testing.assert_allclose(
-        printed, golden["floats"], rtol=RTOL, atol=ATOL, err_msg=f"{name} vs TF 2.15"
+        printed, golden["floats"], rtol=rtol, atol=ATOL, err_msg=f"{name} vs TF 2.15"
     )
 
 

@@ -26,6 +26,7 @@ Example
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -36,18 +37,24 @@ from tf_pipeline._checks import check_int
 from tf_pipeline.batching import padded_batches, tf1_batches
 from tf_pipeline.errors import NanLossError
 
+# One compiled runner per (model, jit_compile): refits of the same model (a reset model in
+# cross-validation, a warm start) reuse its trace and XLA executables.
+_RUNNERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
-def _compiled_runner(model: keras.Model, X: np.ndarray, y: np.ndarray, jit_compile: bool):
-    """A tf.function running K optimizer steps of ``model`` over graph-resident data."""
+
+def _compiled_runner(model: keras.Model, jit_compile: bool):
+    """A tf.function running K optimizer steps of ``model`` over data given as arguments."""
     import tensorflow as tf
 
-    x_data = tf.constant(X)
-    y_data = tf.constant(y)
+    runners = _RUNNERS.setdefault(model, {})
+    if jit_compile in runners:
+        return runners[jit_compile]
     per_sample_loss = keras.losses.get(model.loss)
     trainable = model.trainable_variables
 
+    # reduce_retracing: a second data size traces once more with the row count relaxed.
     @tf.function(jit_compile=jit_compile, reduce_retracing=True)
-    def run(indices, mask):
+    def run(x_data, y_data, indices, mask):
         def body(t, losses):
             rows, weights = indices[t], mask[t]
             x = tf.gather(x_data, rows)
@@ -55,7 +62,9 @@ def _compiled_runner(model: keras.Model, X: np.ndarray, y: np.ndarray, jit_compi
             with tf.GradientTape() as tape:
                 prediction = model(x, training=True)
                 errors = tf.reshape(per_sample_loss(target, prediction), [-1])
-                loss = tf.reduce_sum(errors * weights) / tf.reduce_sum(weights)
+                # where, not errors * weights: a padding row's inf error times 0 is NaN.
+                kept = tf.where(weights > 0, errors * weights, tf.zeros_like(errors))
+                loss = tf.reduce_sum(kept) / tf.reduce_sum(weights)
             gradients = tape.gradient(loss, trainable)
             model.optimizer.apply_gradients(zip(gradients, trainable, strict=True))
             return t + 1, losses.write(t, loss)
@@ -70,6 +79,7 @@ def _compiled_runner(model: keras.Model, X: np.ndarray, y: np.ndarray, jit_compi
         )
         return losses.stack()
 
+    runners[jit_compile] = run
     return run
 
 
@@ -129,13 +139,13 @@ def train_steps(
     batches = tf1_batches(len(X), batch_size, shuffle=shuffle)
     run = None
     if keras.backend.backend() == "tensorflow":
-        run = _compiled_runner(model, X, y, jit_compile)
+        run = _compiled_runner(model, jit_compile)
     losses = []
     done = 0
     while done < steps:
         block = [next(batches) for _ in range(min(steps_per_run, steps - done))]
         if run is not None:
-            block_losses = np.asarray(run(*padded_batches(block, batch_size)))
+            block_losses = np.asarray(run(X, y, *padded_batches(block, batch_size)))
         else:
             block_losses = np.array(
                 [float(model.train_on_batch(X[rows], y[rows])) for rows in block]

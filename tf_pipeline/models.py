@@ -28,7 +28,6 @@ import tensorflow as tf
 from tf_pipeline._checks import check_int
 from tf_pipeline.compat.layers import fully_connected, optimize_loss
 from tf_pipeline.compat.rnn import BasicLSTMCell, MultiRNNCell, dynamic_rnn
-from tf_pipeline.compat.rnn.cells import basic_lstm_step
 
 LEGACY_PARAMS: Mapping[str, Any] = {
     "hidden_size": 40,
@@ -112,48 +111,3 @@ def lstm_model(
         learning_rate=config["learning_rate"],
     )
     return predictions, loss, train_op
-
-
-def lstm_forward(
-    weights: list[tf.Tensor], features: tf.Tensor, *, forget_bias: float = 1.0
-) -> tf.Tensor:
-    """``lstm_model``'s predictions computed from weight tensors instead of variables.
-
-    For training loops that carry the weights as loop variables (see
-    :mod:`tf_pipeline.training_loop`). The time steps are unrolled statically; the
-    math is the cells' own (:func:`~tf_pipeline.compat.rnn.cells.basic_lstm_step`).
-
-    Parameters
-    ----------
-    weights : list of tf.Tensor
-        In ``lstm_model``'s variable order: ``kernel, bias`` of each layer, then
-        the head's ``weights, biases``.
-    features : tf.Tensor of shape [batch, time, depth]
-        ``time`` must be known statically.
-
-    Returns
-    -------
-    tf.Tensor of shape [batch]
-    """
-    if features.shape.rank != 3 or features.shape[1] is None:
-        raise ValueError(
-            f"`features` must have shape [batch, time, depth] with a known time, "
-            f"got {features.shape}."
-        )
-    *cells, head_weights, head_biases = weights
-    outputs = [features[:, t, :] for t in range(features.shape[1])]
-    for kernel, bias in zip(cells[0::2], cells[1::2], strict=True):
-        units = bias.shape[0] // 4
-        c = tf.zeros([tf.shape(features)[0], units], features.dtype)
-        h = c
-        layer_outputs = []
-        for inputs in outputs:
-            c, h = basic_lstm_step(inputs, c, h, kernel, bias, forget_bias)
-            layer_outputs.append(h)
-        outputs = layer_outputs
-    return tf.reshape(tf.matmul(outputs[-1], head_weights) + head_biases, [-1])
-
-
-def in_graph_forward(model_fn: Any) -> Any:
-    """The functional forward of a model_fn that in-graph training loops support, or None."""
-    return lstm_forward if model_fn is lstm_model else None

@@ -114,10 +114,15 @@ QUICK_GRID = tuple(Candidate(transform, 12, 8, 0.01) for transform in TRANSFORMS
 class WindowLSTM:
     """A Keras LSTM on windows of a transformed series, forecasting one month ahead."""
 
-    def __init__(self, candidate: Candidate, steps: int, seed: int) -> None:
+    def __init__(
+        self, candidate: Candidate, steps: int, seed: int, models: dict | None = None
+    ) -> None:
         self.candidate = candidate
         self.steps = steps
         self.seed = seed
+        # Cross-validation refits one model per candidate and seed, reset to its initial
+        # weights and optimizer state: the same numbers as a new model, traced once.
+        self.models = models
 
     def fit(self, train: np.ndarray) -> WindowLSTM:
         from tf_pipeline.keras_models import build_lstm, compile_regressor
@@ -133,11 +138,23 @@ class WindowLSTM:
             )
         X = np.lib.stride_tricks.sliding_window_view(z[:-1], window)[:, np.newaxis, :]
         y = z[window:]
-        self.model = compile_regressor(
-            build_lstm((1, window), hidden_size=self.candidate.hidden_size, seed=self.seed),
-            "adam",
-            self.candidate.learning_rate,
-        )
+        key = (self.candidate, self.seed)
+        if self.models is not None and key in self.models:
+            self.model, initial = self.models[key]
+            for variable, value in zip(
+                self.model.weights + self.model.optimizer.variables, initial, strict=True
+            ):
+                variable.assign(value)
+        else:
+            self.model = compile_regressor(
+                build_lstm((1, window), hidden_size=self.candidate.hidden_size, seed=self.seed),
+                "adam",
+                self.candidate.learning_rate,
+            )
+            if self.models is not None:
+                self.model.optimizer.build(self.model.trainable_variables)
+                initial = [v.numpy() for v in self.model.weights + self.model.optimizer.variables]
+                self.models[key] = (self.model, initial)
         # No XLA: one compile per small fit would cost more than it saves.
         self.losses = train_steps(
             self.model, X, y, steps=self.steps, batch_size=BATCH_SIZE, jit_compile=False
@@ -169,11 +186,12 @@ def cross_validate(
         for fit_idx, val_idx in TimeSeriesSplit(n_splits=splits, test_size=CV_HORIZON).split(train)
     ]
     scores = []
+    models: dict = {}
     for candidate in grid:
         errors = []
         for end, horizon in folds:
             values = train[: end + horizon]
-            model = WindowLSTM(candidate, steps, seed).fit(values[:end])
+            model = WindowLSTM(candidate, steps, seed, models).fit(values[:end])
             errors.append(rmse(values[end:], model.one_step(values, horizon)))
         scores.append((candidate, float(np.mean(errors))))
         logger.info("CV %s: RMSE %.2f", candidate.describe(), scores[-1][1])

@@ -12,6 +12,8 @@
 - :mod:`tf_pipeline.compat.streaming_metrics`: ``tf.contrib.metrics``.
 - :mod:`tf_pipeline.compat.slim_losses`, :mod:`~tf_pipeline.compat.slim_learning`,
   :mod:`~tf_pipeline.compat.model_analyzer`: slim's losses, training and analyzer.
+- :mod:`tf_pipeline.compat.supervisor`: ``tf.train.Supervisor`` whose background
+  services run in its graph (new threads execute eagerly under TF 2.x).
 
 Everything here builds ops in the current ``tf.Graph`` (use it inside
 ``with tf.Graph().as_default():``); nothing switches eager execution off globally.

@@ -5,7 +5,9 @@ A port of ``tf_slim.learning.create_train_op`` / ``training.create_train_op`` (T
 every op in ``GraphKeys.UPDATE_OPS`` (batch-norm moving averages), applies the
 optimizer's gradients (optionally scaled per variable and clipped by norm),
 increments the global step and evaluates to the (checked) total loss; ``train`` runs
-it in a ``tf.compat.v1.train.Supervisor`` session with checkpoints and summaries.
+it in a ``tf.compat.v1.train.Supervisor`` session with checkpoints and summaries
+(:class:`tf_pipeline.compat.supervisor.Supervisor`, whose background services run in
+graph mode under TensorFlow 2.x).
 
 Example
 -------
@@ -27,6 +29,8 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 
 import tensorflow as tf
+
+from tf_pipeline.compat.supervisor import Supervisor
 
 __all__ = [
     "clip_gradient_norms",
@@ -195,36 +199,6 @@ def create_train_op(
     return train_op
 
 
-class _Services:
-    """The Supervisor's standard services, run between steps in the training thread.
-
-    ``Supervisor.start_standard_services`` runs summaries and timed checkpoints in
-    background threads that read the global step eagerly; with TensorFlow 2.21's eager
-    default those threads fail, so the same work (summaries every
-    ``save_summaries_secs``, checkpoints every ``save_model_secs``, both at the start
-    too, as the threads' timers did) runs here instead.
-    """
-
-    def __init__(self, sess: _V1.Session, supervisor: _V1.train.Supervisor) -> None:
-        self._sess = sess
-        self._sv = supervisor
-        self._next_summary = self._next_checkpoint = time.time()
-
-    def maybe_run(self, global_step: tf.Variable) -> None:
-        now = time.time()
-        sv = self._sv
-        writer = sv.summary_writer
-        if sv.save_summaries_secs and writer is not None and sv.summary_op is not None:
-            if now >= self._next_summary:
-                self._next_summary = now + sv.save_summaries_secs
-                summary, step = self._sess.run([sv.summary_op, global_step])
-                writer.add_summary(summary, step)
-        if sv.saver is not None and sv.save_model_secs and now >= self._next_checkpoint:
-            self._next_checkpoint = now + sv.save_model_secs
-            step = int(self._sess.run(global_step))
-            sv.saver.save(self._sess, sv.save_path, global_step=step)
-
-
 def train_step(
     sess: _V1.Session,
     train_op: tf.Tensor,
@@ -279,9 +253,9 @@ def train(
     and a final checkpoint to ``logdir``. Returns the last loss.
 
     ``sync_optimizer``, ``trace_every_n_steps`` and ``startup_delay_steps`` (replicated
-    training) are not restored and must keep their defaults. Summaries and timed
-    checkpoints run between steps rather than in background threads (see
-    :class:`_Services`); the global-step/sec summary is not written.
+    training) are not restored and must keep their defaults. As in tf_slim, the chief's
+    summaries, global-step/sec and timed checkpoints run in the Supervisor's background
+    threads (:class:`tf_pipeline.compat.supervisor.Supervisor`).
 
     Raises
     ------
@@ -331,7 +305,7 @@ def train(
                     )
     # Everything the Supervisor builds (summary writer, saver ops) goes into `graph`.
     with graph.as_default():
-        supervisor = _V1.train.Supervisor(
+        supervisor = Supervisor(
             graph=graph,
             is_chief=is_chief,
             logdir=logdir,
@@ -359,12 +333,11 @@ def train(
                 ) as sess:
                     if session_wrapper is not None:
                         sess = session_wrapper(sess)
-                    services = _Services(sess, supervisor) if is_chief and logdir else None
+                    if is_chief and logdir:
+                        supervisor.start_standard_services(sess)
                     threads = supervisor.start_queue_runners(sess)
                     try:
                         while not supervisor.should_stop():
-                            if services is not None:
-                                services.maybe_run(global_step)
                             total_loss, should_stop = train_step_fn(
                                 sess, train_op, global_step, train_step_kwargs
                             )
@@ -374,11 +347,14 @@ def train(
                     except tf.errors.OutOfRangeError as error:
                         _LOG.info("Caught OutOfRangeError. Stopping Training. %s", error)
                     if logdir and supervisor.is_chief:
-                        step = int(sess.run(global_step))
-                        supervisor.saver.save(sess, supervisor.save_path, global_step=step)
+                        supervisor.saver.save(
+                            sess, supervisor.save_path, global_step=supervisor.global_step
+                        )
                         supervisor.stop(
                             threads,
-                            close_summary_writer=False,  # managed_session closes it on exit
+                            # managed_session closes it on exit; closing it here too
+                            # (as tf_slim does) only warns of a closed FileWriter there.
+                            close_summary_writer=False,
                             ignore_live_threads=ignore_live_threads,
                         )
             except tf.errors.AbortedError:

@@ -7,7 +7,8 @@ Keras 3 lost, which comes from :mod:`tf_pipeline.compat`:
 - ``tf.layers.dense``;
 - ``tf.contrib.layers.{fully_connected, optimize_loss, xavier_initializer}``;
 - ``tf.contrib.framework.get_global_step``;
-- ``tf.train.{string_input_producer, import_meta_graph}``: TF1's variable semantics.
+- ``tf.train.{string_input_producer, import_meta_graph}``: TF1's variable semantics;
+- ``tf.train.Supervisor``: its summary/checkpoint threads run in its graph.
 
 Importing this module changes no global TensorFlow state: eager execution stays
 on, so Keras 3 keeps working in the same process. Code inside

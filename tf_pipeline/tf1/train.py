@@ -9,6 +9,9 @@ that relied on reference variables break (both work on TF 2.15 with v1 behaviour
   resource handle (``session.run`` gives a handle, not the value): it comes back as the
   imported variable.
 
+``Supervisor``'s background services (summaries, step counter, timed checkpoints) run in
+its graph; a new thread executes eagerly under TF 2.x (see :mod:`tf_pipeline.compat.supervisor`).
+
 Variables stay resource variables (see :mod:`tf_pipeline.tf1._legacy_graph` for why),
 in the implicit default graph and in explicit graphs alike; these fixes cover both.
 
@@ -25,6 +28,9 @@ from __future__ import annotations
 from typing import Any
 
 import tensorflow as _tf
+
+from tf_pipeline.compat import supervisor as _supervisor
+from tf_pipeline.tf1._legacy_graph import enter_legacy_graph_mode
 
 _V1 = _tf.compat.v1
 _V1_TRAIN = _V1.train
@@ -92,6 +98,19 @@ def import_meta_graph(
     return saver
 
 
+class Supervisor(_supervisor.Supervisor):
+    """TF1's ``tf.train.Supervisor``: services in its graph, implicit default graph allowed.
+
+    See ``tf.compat.v1.train.Supervisor`` for the arguments.
+    """
+
+    def __init__(self, graph: _tf.Graph | None = None, *args: Any, **kwargs: Any) -> None:
+        if graph is None:
+            # TF1 code may build a Supervisor at top level, in the implicit default graph.
+            graph = enter_legacy_graph_mode()
+        super().__init__(graph, *args, **kwargs)
+
+
 def _is_resource(variable: Any) -> bool:
     # A reference variable's dtype is its value's; only a resource variable has a handle.
     try:
@@ -100,4 +119,4 @@ def _is_resource(variable: Any) -> bool:
         return False
 
 
-__all__ = ["import_meta_graph", "string_input_producer"]
+__all__ = ["Supervisor", "import_meta_graph", "string_input_producer"]

@@ -27,6 +27,7 @@ from typing import Any
 
 import tensorflow as tf
 
+from tf_pipeline.compat._seeds import outer_graph_op_seed
 from tf_pipeline.compat.arg_scope import add_arg_scope
 from tf_pipeline.compat.contrib_layers._utils import (
     DATA_FORMATS_2D,
@@ -36,6 +37,7 @@ from tf_pipeline.compat.contrib_layers._utils import (
     collect_named_outputs,
     n_tuple,
     smart_cond,
+    static_bool,
     variable_collections,
 )
 from tf_pipeline.compat.layers import fully_connected  # decorated with @add_arg_scope
@@ -195,6 +197,9 @@ def dropout(
     with _V1.variable_scope(scope, "Dropout", [inputs]) as sc:
         inputs = tf.convert_to_tensor(inputs)
         rate = 1 - keep_prob
+        if static_bool(is_training) is None:
+            # TF 1.x drew the mask's op seed from this graph (see compat._seeds).
+            seed = outer_graph_op_seed(seed)
         outputs = smart_cond(
             is_training,
             lambda: tf.nn.dropout(inputs, rate=rate, noise_shape=noise_shape, seed=seed),

@@ -14,6 +14,7 @@ from typing import Any
 
 import tensorflow as tf
 
+from tf_pipeline.compat._seeds import outer_graph_op_seed
 from tf_pipeline.compat.rnn.base import LSTMStateTuple, RNNCell
 
 
@@ -327,9 +328,10 @@ class DropoutWrapper(_Wrapper):
                 result.set_shape(value.get_shape())
                 dropped.append(result)
             else:
-                dropped.append(
-                    tf.nn.dropout(value, rate=1.0 - keep_prob, seed=self._gen_seed(salt, i))
-                )
+                # Unseeded, TF 1.x drew the op seed from the graph, also inside
+                # dynamic_rnn's loop (see compat._seeds).
+                seed = outer_graph_op_seed(self._gen_seed(salt, i))
+                dropped.append(tf.nn.dropout(value, rate=1.0 - keep_prob, seed=seed))
         return tf.nest.pack_sequence_as(values, dropped)
 
     def _call_wrapped_cell(self, inputs: Any, state: Any, scope: Any) -> tuple[tf.Tensor, Any]:

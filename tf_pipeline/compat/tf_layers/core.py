@@ -24,7 +24,9 @@ from typing import Any
 import tensorflow as tf
 
 from tf_pipeline._checks import check_int
+from tf_pipeline.compat._seeds import outer_graph_op_seed
 from tf_pipeline.compat.tf_layers._utils import (
+    constant_value,
     get_activation,
     get_initializer,
     normalize_data_format,
@@ -275,12 +277,14 @@ class Dropout(Layer):
         if isinstance(self.rate, numbers.Real) and self.rate == 0:
             return tf.identity(inputs)
 
+        seed = self._take_seed()
+        if constant_value(training) is None:
+            # TF 1.x drew the mask's op seed from this graph (see compat._seeds).
+            seed = outer_graph_op_seed(seed)
+
         def dropped() -> tf.Tensor:
             return tf.nn.dropout(
-                inputs,
-                rate=self.rate,
-                noise_shape=self._noise_shape(inputs),
-                seed=self._take_seed(),
+                inputs, rate=self.rate, noise_shape=self._noise_shape(inputs), seed=seed
             )
 
         return smart_cond(training, dropped, lambda: tf.identity(inputs))
