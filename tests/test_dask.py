@@ -168,3 +168,14 @@ def test_killed_worker_task_is_retried_and_result_unchanged(client, local_many):
     assert suspicious >= 1  # a task lost its worker and was sent again
     scores = ["rmse", "mae"]
     np.testing.assert_array_equal(out["scores"][scores], local_many.scores()[scores])
+
+
+def test_run_py_backend_dask_starts_its_own_local_cluster(tmp_path, capsys):
+    import run
+
+    argv = ["--quick", "--backend", "dask", "--workers", "1", "--models", "seasonal_naive"]
+    assert run.main([*argv, "--out", str(tmp_path)]) == 0
+    assert "dask: 1 workers at tcp://127.0.0.1:" in capsys.readouterr().out
+    assert json.loads((tmp_path / "report.json").read_text())["rows"][0]["name"] == (
+        "seasonal_naive"
+    )
