@@ -8,6 +8,8 @@ python run.py --csv long.csv --id-column store --column sales   # every series, 
 python run.py --backend dask [--scheduler tcp://host:8786]      # fits as Dask tasks
 python run.py cos                   # the Keras stateful-LSTM tutorial's four models
 python run.py parity                # TF1 -> Keras port, parity report; exit 1 on failure
+python run.py parity --model-dir DIR --model-fn my_module:model_fn --input-shape 28,28
+                                    # convert YOUR model_fn + checkpoint, per-layer parity
 python run.py bench                 # training-speed benchmark (see benchmarks/)
 """
 
@@ -181,10 +183,24 @@ def parity(argv: list[str]) -> int:
         "nothing changed. Exits 1 when a tolerance fails, so a migration's CI can call it.",
     )
     parser.add_argument("--model-dir", type=Path, help="an existing TF1 model_dir to port")
+    parser.add_argument(
+        "--model-fn",
+        help="module:function of your own TF1 model_fn; converts it with to_keras and "
+        "compares every layer's output and final state (needs --model-dir)",
+    )
+    parser.add_argument(
+        "--input-shape", help="features shape without the batch axis, e.g. 28,28 (--model-fn)"
+    )
+    parser.add_argument("--input-dtype", default="float32", help="features dtype (--model-fn)")
+    parser.add_argument("--params", help="JSON passed to the model_fn as params (--model-fn)")
+    parser.add_argument("--data", type=Path, help=".npy features to compare on (--model-fn)")
+    parser.add_argument("--save", type=Path, help="write the converted model here (.keras)")
     parser.add_argument("--steps", type=int, default=2000, help="TF1 training steps")
     parser.add_argument("--parity-steps", type=int, default=200, help="training-parity steps")
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args(argv)
+    if args.model_fn is not None:
+        return _parity_model_fn(args)
     import tempfile
 
     import numpy as np
@@ -218,6 +234,45 @@ def parity(argv: list[str]) -> int:
     passed = report.passed and training.passed
     print("parity: PASS" if passed else "parity: FAIL")
     return 0 if passed else 1
+
+
+def _parity_model_fn(args: argparse.Namespace) -> int:
+    """``parity --model-fn``: convert a user's model_fn + checkpoint, compare every layer."""
+    import importlib
+    import json
+
+    import numpy as np
+
+    from tf_pipeline.migrate import parity_report, to_keras
+
+    if args.model_dir is None or args.input_shape is None or ":" not in args.model_fn:
+        raise ValueError(
+            "`--model-fn module:function` must come with --model-dir and --input-shape, got "
+            f"--model-fn {args.model_fn!r}, --model-dir {args.model_dir}, "
+            f"--input-shape {args.input_shape}."
+        )
+    module_name, _, function_name = args.model_fn.partition(":")
+    sys.path.insert(0, os.getcwd())
+    model_fn = getattr(importlib.import_module(module_name), function_name)
+    shape = tuple(int(d) for d in args.input_shape.split(","))
+    params = json.loads(args.params) if args.params else None
+    if args.data is not None:
+        X = np.load(args.data)
+    elif np.dtype(args.input_dtype).kind in "iu":
+        X = np.random.RandomState(0).randint(0, 2, (16, *shape))
+    else:
+        X = np.random.RandomState(0).uniform(-1, 1, (16, *shape))
+    model = to_keras(model_fn, args.model_dir, shape, params, input_dtype=args.input_dtype)
+    print(f"converted {args.model_fn} from {args.model_dir}: {len(model.layers)} Keras layers")
+    report = parity_report(
+        args.model_dir, model, X, model_fn=model_fn, params=params, input_dtype=args.input_dtype
+    )
+    print("layer parity:", report.summary())
+    if args.save is not None:
+        model.save(args.save)
+        print(f"saved {args.save}")
+    print("parity: PASS" if report.passed else "parity: FAIL")
+    return 0 if report.passed else 1
 
 
 def bench(argv: list[str]) -> int:

@@ -20,38 +20,24 @@ Example
 from __future__ import annotations
 
 import logging
-import tempfile
 from collections.abc import Callable, Generator, Iterable
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 import tensorflow as tf
-from sklearn.exceptions import NotFittedError
 
 from estimators.data_feeder import DataFeeder
-from estimators.hooks import LoggingHook, NanLossHook, TrainingTimerHook
+from estimators.engine import EstimatorEngine, eval_dir, resolve_model_dir
+from estimators.hooks import TrainingTimerHook
 from estimators.in_graph_training import InGraphLoopHook, build_model_loop
+from estimators.input_fn_utils import InputFnOps
 from estimators.metric_spec import make_metrics_ops
-from estimators.model_dir import (
-    CHECKPOINT_BASENAME,
-    CheckpointError,
-    check_checkpoint_matches,
-    fit_lock,
-    latest_checkpoint,
-    read_signature,
-    write_signature,
-)
+from estimators.model_dir import read_signature, write_signature
 from estimators.model_fn import ModeKeys, ModelFnOps, call_model_fn, model_fn_args
 from estimators.monitors import replace_monitors_with_hooks
-from estimators.queue_input import (
-    QUEUE_DEQUEUE_OPS,
-    STOP_GRACE_SECS,
-    input_timeouts,
-    monitored,
-    run_options,
-)
+from estimators.queue_input import input_timeouts, monitored
 from estimators.run_config import RunConfig
+from estimators.saved_model import write_saved_model
 from tf_pipeline._checks import check_int
 from tf_pipeline.models import in_graph_forward
 
@@ -66,13 +52,7 @@ def _signature_of(tensor: Any) -> dict[str, Any] | None:
     return {"dtype": tensor.dtype.name, "shape": tensor.shape.as_list()}
 
 
-def _has_iterator(graph: tf.Graph) -> bool:
-    """Does the input come from an iterator or a queue (which end with OutOfRange)?"""
-    input_ops = QUEUE_DEQUEUE_OPS | {"IteratorGetNext"}
-    return any(op.type in input_ops for op in graph.get_operations())
-
-
-class Estimator:
+class Estimator(EstimatorEngine):
     """Train, evaluate and predict with a TF1 ``model_fn``, checkpointing to ``model_dir``.
 
     Parameters
@@ -101,7 +81,8 @@ class Estimator:
     -----
     ``fit`` resumes from the latest checkpoint in ``model_dir``: weights, global
     step, optimizer slots and the learning-rate variable. Only one process may
-    train a model_dir at a time (see :mod:`estimators.model_dir`).
+    train a model_dir at a time (see :mod:`estimators.model_dir`). The engine
+    (:mod:`estimators.engine`) is the one ``tf.estimator.Estimator`` runs on.
     """
 
     def __init__(
@@ -121,31 +102,13 @@ class Estimator:
             )
         if config is not None and not isinstance(config, RunConfig):
             raise TypeError(f"`config` must be a RunConfig, got {type(config).__name__}.")
-        config_dir = None if config is None else config.model_dir
-        if model_dir is not None and config_dir is not None and str(model_dir) != config_dir:
-            raise ValueError(
-                f"`model_dir` must match `config.model_dir` when both are given, got "
-                f"{str(model_dir)!r} and {config_dir!r}."
-            )
-        model_dir = model_dir if model_dir is not None else config_dir
-        if model_dir is None:
-            model_dir = tempfile.mkdtemp(prefix="estimator_")
-            logger.warning("Using temporary folder as model directory: %s", model_dir)
         self._model_fn = model_fn
-        self._model_dir = str(model_dir)
+        self._model_dir = resolve_model_dir(model_dir, config)
         self._config = config or RunConfig()
         self.params = params
         self.last_fit_stats: dict[str, float] | None = None
         self.last_fit_losses: np.ndarray | None = None
         self._predictor: tuple | None = None
-
-    @property
-    def model_dir(self) -> str:
-        return self._model_dir
-
-    @property
-    def config(self) -> RunConfig:
-        return self._config
 
     # -- training -------------------------------------------------------------------------
     def fit(
@@ -203,143 +166,47 @@ class Estimator:
                 hooks.insert(0, tf.compat.v1.train.FeedFnHook(feeder.feed_dict))
         if in_loop:
             self._check_loop_support(feeder)
-        with fit_lock(self._model_dir):
-            checkpoint = latest_checkpoint(self._model_dir)
-            if max_steps is not None and checkpoint is not None:
-                start = int(tf.train.load_variable(checkpoint, "global_step"))
-                if max_steps <= start:
-                    logger.info(
-                        "Skipping training since max_steps (%d) has already been reached (%d).",
-                        max_steps,
-                        start,
-                    )
-                    return self
-            loss = self._train(input_fn, hooks, steps, max_steps, checkpoint, feeder)
-        logger.info("Loss for final step: %s.", loss)
+        self._train_model(input_fn, hooks, steps, max_steps, feeder)
         return self
 
-    def _train(
-        self,
-        input_fn: InputFn,
-        hooks: list,
-        steps: int | None,
-        max_steps: int | None,
-        checkpoint: str | None,
-        feeder: DataFeeder | None = None,
-    ) -> Any:
-        config = self._config
-        in_loop = config.train_loop != "session"
-        graph = tf.Graph()
-        with graph.as_default():
-            tf.compat.v1.set_random_seed(config.tf_random_seed)
-            global_step = tf.compat.v1.train.create_global_step(graph)
-            features, labels = input_fn()
-            ops = self._call(features, labels, ModeKeys.TRAIN)
+    def _features_and_labels(self, input_fn: InputFn, mode: str) -> tuple[Any, Any, list]:
+        features, labels = input_fn()
+        if mode != ModeKeys.TRAIN:
+            self._check_features(features)
+        return features, labels, []
+
+    def _after_model_fn(self, features: Any, labels: Any, ops: Any, mode: str) -> None:
+        if mode == ModeKeys.TRAIN:
             write_signature(
                 self._model_dir,
                 {"features": _signature_of(features), "labels": _signature_of(labels)},
             )
-            tf.compat.v1.add_to_collection(tf.compat.v1.GraphKeys.LOSSES, ops.loss)
-            if checkpoint is not None:
-                check_checkpoint_matches(checkpoint, tf.compat.v1.global_variables())
-            saver = tf.compat.v1.train.Saver(
-                sharded=True,
-                max_to_keep=config.keep_checkpoint_max,
-                keep_checkpoint_every_n_hours=config.keep_checkpoint_every_n_hours,
-                save_relative_paths=True,
-            )
-            state = tf.train.get_checkpoint_state(self._model_dir)
-            if state is not None:
-                # So keep_checkpoint_max counts the checkpoints of earlier fits too.
-                saver.recover_last_checkpoints(list(state.all_model_checkpoint_paths))
-            scaffold = ops.scaffold or tf.compat.v1.train.Scaffold(saver=saver)
-            # Order matters: the NaN guard runs before the checkpoint saver in each step.
-            if in_loop:
-                loop = build_model_loop(
-                    in_graph_forward(self._model_fn),
-                    feeder,
-                    global_step,
-                    self._loop_optimizer(),
-                    config.train_loop,
-                )
-                fetches = loop.losses
-                loop_hook = InGraphLoopHook(
-                    loop,
-                    feeder,
-                    global_step,
-                    self._model_dir,
-                    steps_per_run=config.steps_per_run,
-                    steps=steps,
-                    max_steps=max_steps,
-                    cadences={
-                        "log": config.log_step_count_steps,
-                        "summary": config.save_summary_steps,
-                        "checkpoint": config.save_checkpoints_steps,
-                    },
-                )
-                timer = TrainingTimerHook(lambda: loop_hook.last_run_steps)
-                first_hooks = [timer, loop_hook]
-            else:
-                fetches = [ops.train_op, ops.loss]
-                timer = TrainingTimerHook(lambda: 1)
-                first_hooks = [timer, NanLossHook(ops.loss, global_step, self._model_dir)]
-            last_hooks = [
-                tf.compat.v1.train.SummarySaverHook(
-                    save_steps=config.save_summary_steps,
-                    output_dir=self._model_dir,
-                    scaffold=scaffold,
-                ),
-                tf.compat.v1.train.StopAtStepHook(num_steps=steps, last_step=max_steps)
-                if steps is not None or max_steps is not None
-                else None,
-                LoggingHook(ops.loss, global_step, config.log_step_count_steps),
-            ]
-            all_hooks = (
-                hooks
-                + first_hooks
-                + [
-                    tf.compat.v1.train.CheckpointSaverHook(
-                        self._model_dir,
-                        save_secs=config.save_checkpoints_secs,
-                        save_steps=config.save_checkpoints_steps,
-                        scaffold=scaffold,
-                        checkpoint_basename=CHECKPOINT_BASENAME,
-                    ),
-                    tf.compat.v1.train.StepCounterHook(
-                        every_n_steps=config.log_step_count_steps,
-                        output_dir=self._model_dir,
-                    ),
-                ]
-            )
-            if not in_loop:  # the loop hook does their work itself
-                all_hooks += [h for h in last_hooks if h is not None]
-            all_hooks += ops.training_chief_hooks + ops.training_hooks
-            creator = tf.compat.v1.train.ChiefSessionCreator(
-                scaffold=scaffold,
-                checkpoint_filename_with_path=checkpoint,
-                config=config.session_config_or_default(),
-            )
-            loss = None
-            with _restore_errors(checkpoint):
-                session = tf.compat.v1.train.MonitoredSession(
-                    creator, hooks=all_hooks, stop_grace_period_secs=STOP_GRACE_SECS
-                )
-            losses: list[np.ndarray] = []
-            options = run_options(graph, config.input_timeout_secs)
-            with session, input_timeouts(input_fn, config.input_timeout_secs):
-                while not session.should_stop():
-                    result = session.run(fetches, options=options)
-                    losses.append(np.atleast_1d(result if in_loop else result[1]))
-                    loss = losses[-1][-1]
-        self.last_fit_losses = np.concatenate(losses) if losses else np.array([])
-        self.last_fit_stats = timer.stats()
-        logger.info(
-            "Trained %d steps in %.2f s (%.0f steps/s).",
-            self.last_fit_stats["steps"],
-            self.last_fit_stats["seconds"],
-            self.last_fit_stats["steps_per_second"],
+
+    def _in_graph_loop(self, feeder: DataFeeder, global_step: Any, steps: Any, max_steps: Any):
+        config = self._config
+        loop = build_model_loop(
+            in_graph_forward(self._model_fn),
+            feeder,
+            global_step,
+            self._loop_optimizer(),
+            config.train_loop,
         )
-        return loss
+        loop_hook = InGraphLoopHook(
+            loop,
+            feeder,
+            global_step,
+            self._model_dir,
+            steps_per_run=config.steps_per_run,
+            steps=steps,
+            max_steps=max_steps,
+            cadences={
+                "log": config.log_step_count_steps,
+                "summary": config.save_summary_steps,
+                "checkpoint": config.save_checkpoints_steps,
+            },
+        )
+        timer = TrainingTimerHook(lambda: loop_hook.last_run_steps)
+        return loop.losses, [timer, loop_hook], timer
 
     def _check_loop_support(self, feeder: DataFeeder | None) -> None:
         mode = self._config.train_loop
@@ -391,7 +258,8 @@ class Estimator:
             ``{name: MetricSpec or fn(predictions, labels)}`` evaluated besides the
             model_fn's own ``eval_metric_ops`` (see :mod:`estimators.metric_spec`).
         name : str, optional
-            Names this evaluation in the log (TF1 wrote its summaries to ``eval_<name>``).
+            Names this evaluation: its events go to ``model_dir/eval_<name>`` (``eval``
+            without a name), as TF1 wrote them.
         hooks : list of SessionRunHook, optional
             Run around every evaluation batch.
         log_progress : bool, default=True
@@ -416,29 +284,18 @@ class Estimator:
             raise TypeError(f"`metrics` must be a dict, got {type(metrics).__name__}.")
         checkpoint = checkpoint_path or self._require_checkpoint()
         input_fn, feeder = self._input(input_fn, x, y, batch_size, shuffle=False, epochs=1)
-        graph = tf.Graph()
-        with graph.as_default():
-            tf.compat.v1.set_random_seed(self._config.tf_random_seed)
-            global_step = tf.compat.v1.train.create_global_step(graph)
-            features, labels = input_fn()
-            self._check_features(features)
-            ops = self._call(features, labels, ModeKeys.EVAL)
-            all_metrics = {"loss": tf.compat.v1.metrics.mean(ops.loss)}
-            all_metrics.update(ops.eval_metric_ops)
-            all_metrics.update(make_metrics_ops(metrics or {}, features, labels, ops.predictions))
-            values = {key: value for key, (value, _) in all_metrics.items()}
-            updates = tf.group(*(update for _, update in all_metrics.values()))
-            values["global_step"] = global_step
-            session = self._restored_session(graph, checkpoint)
-            session.run(tf.compat.v1.local_variables_initializer())  # before runners start
-            timeout = self._config.input_timeout_secs
-            with monitored(session, hooks) as batches, input_timeouts(input_fn, timeout):
-                # A feed_fn ends the data by raising StopIteration, as TF1's did.
-                for _ in self._run_batches(
-                    batches, graph, updates, feeder, steps, timeout, until_end=feed_fn is not None
-                ):
-                    pass
-                results = session.run(values)  # the plain session: no hooks for the read
+        results = self._evaluate_model(
+            input_fn,
+            checkpoint,
+            hooks,
+            steps,
+            feeder=feeder,
+            until_end=feed_fn is not None,
+            extra_metrics=lambda features, labels, ops: make_metrics_ops(
+                metrics or {}, features, labels, ops.predictions
+            ),
+            summary_dir=eval_dir(self._model_dir, name),
+        )
         logger.log(
             logging.INFO if log_progress else logging.DEBUG,
             "Saving dict for global step %d%s: %s",
@@ -447,6 +304,77 @@ class Estimator:
             ", ".join(f"{k} = {v}" for k, v in sorted(results.items(), key=str)),
         )
         return results
+
+    # -- export ---------------------------------------------------------------------------
+    def export_savedmodel(
+        self,
+        export_dir_base: str,
+        serving_input_fn: Callable,
+        default_output_alternative_key: str | None = None,
+        assets_extra: dict[str, str] | None = None,
+        as_text: bool = False,
+        checkpoint_path: str | None = None,
+        strip_default_attrs: bool = False,
+    ) -> bytes:
+        """Export the latest checkpoint as a SavedModel in ``export_dir_base/<timestamp>``.
+
+        As TF 1.x's contrib.learn: ``serving_input_fn()`` returns an
+        :class:`~estimators.input_fn_utils.InputFnOps`; the model_fn runs in INFER mode on
+        its features and the predictions (a dict, or one Tensor named ``output``) become a
+        predict signature fed ``default_inputs``, named
+        ``default_input_alternative:default_output_alternative`` and ``serving_default``.
+
+        Returns
+        -------
+        bytes
+            The export directory.
+        """
+        if not callable(serving_input_fn):
+            raise TypeError(f"`serving_input_fn` must be callable, got {serving_input_fn!r}.")
+        if default_output_alternative_key is not None:
+            raise ValueError(
+                "`default_output_alternative_key` must be None: this model_fn has no "
+                f"output_alternatives, got {default_output_alternative_key!r}."
+            )
+        checkpoint = checkpoint_path or self._require_checkpoint()
+
+        def build() -> tuple[dict[str, Any], Any, Any]:
+            tf.compat.v1.set_random_seed(self._config.tf_random_seed)
+            input_ops = serving_input_fn()
+            if not isinstance(input_ops, InputFnOps):
+                raise TypeError(
+                    f"`serving_input_fn` must return an InputFnOps, got {input_ops!r}."
+                )
+            labels = input_ops.labels
+            if labels is None:  # as predict: a model_fn that reshapes labels still builds
+                labels = self._labels_placeholder()
+            ops = self._call(input_ops.features, labels, ModeKeys.INFER)
+            outputs = ops.predictions
+            if not isinstance(outputs, dict):
+                outputs = {"output": outputs}
+            inputs = input_ops.default_inputs
+            if not isinstance(inputs, dict):
+                inputs = {"input": inputs}
+            signature = tf.compat.v1.saved_model.predict_signature_def(inputs, outputs)
+            signatures = {
+                "default_input_alternative:default_output_alternative": signature,
+                tf.compat.v1.saved_model.DEFAULT_SERVING_SIGNATURE_DEF_KEY: signature,
+            }
+            scaffold = ops.scaffold
+            return (
+                signatures,
+                scaffold.saver if scaffold is not None else None,
+                scaffold.local_init_op if scaffold is not None else None,
+            )
+
+        return write_saved_model(
+            export_dir_base,
+            build,
+            checkpoint,
+            self._config.session_config_or_default(),
+            assets_extra,
+            as_text,
+        )
 
     # -- prediction -----------------------------------------------------------------------
     def predict(
@@ -492,7 +420,7 @@ class Estimator:
             if self._predictor is not None and self._predictor[0] == key:
                 _, graph, session, placeholder, predictions = self._predictor
                 feeder.input_placeholder = placeholder
-                return self._run_batches(session, graph, predictions, feeder, None)
+                return self.run_batches(session, graph, predictions, feeder, None)
         graph = tf.Graph()
         with graph.as_default():
             tf.compat.v1.set_random_seed(self._config.tf_random_seed)
@@ -507,7 +435,7 @@ class Estimator:
         if key is not None:
             self._close_predictor()
             self._predictor = (key, graph, session, feeder.input_placeholder, predictions)
-            return self._run_batches(session, graph, predictions, feeder, None)
+            return self.run_batches(session, graph, predictions, feeder, None)
 
         timeout = self._config.input_timeout_secs
 
@@ -516,7 +444,7 @@ class Estimator:
                 session.run(tf.compat.v1.local_variables_initializer())  # epoch counters
                 running = monitored(session)
             with running, input_timeouts(input_fn, timeout):
-                yield from self._run_batches(running, graph, predictions, feeder, None, timeout)
+                yield from self.run_batches(running, graph, predictions, feeder, None, timeout)
 
         return generate()
 
@@ -565,23 +493,6 @@ class Estimator:
         feeder = DataFeeder(x, y, batch_size, shuffle=shuffle, epochs=epochs)
         return feeder.input_fn, feeder
 
-    def _require_checkpoint(self) -> str:
-        checkpoint = latest_checkpoint(self._model_dir)
-        if checkpoint is None:
-            raise NotFittedError(
-                f"This Estimator has no trained model in {self._model_dir!r}: call `fit` first."
-            )
-        return checkpoint
-
-    def _restored_session(self, graph: tf.Graph, checkpoint: str) -> tf.compat.v1.Session:
-        check_checkpoint_matches(checkpoint, tf.compat.v1.global_variables())
-        session = tf.compat.v1.Session(
-            graph=graph, config=self._config.session_config_or_default()
-        )
-        with _restore_errors(checkpoint):
-            tf.compat.v1.train.Saver().restore(session, checkpoint)
-        return session
-
     def _labels_placeholder(self) -> tf.Tensor | None:
         """TF1 fed model_fn a labels placeholder at predict time once fit had seen labels."""
         signature = read_signature(self._model_dir)
@@ -606,44 +517,6 @@ class Estimator:
                 f"{signature['dtype']} and shape {expected}, got dtype {features.dtype.name} "
                 f"and shape {features.shape}."
             )
-
-    @staticmethod
-    def _run_batches(
-        session: tf.compat.v1.Session,
-        graph: tf.Graph,
-        fetches: Any,
-        feeder: DataFeeder | None,
-        steps: int | None,
-        timeout_secs: float | None = None,
-        until_end: bool = False,
-    ) -> Generator[Any, None, None]:
-        """Yield ``fetches`` once per batch: until the feeder or iterator ends, or ``steps``."""
-        done = 0
-        options = run_options(graph, timeout_secs)
-        while steps is None or done < steps:
-            try:
-                feed = feeder.feed_dict() if feeder is not None else None
-                result = session.run(fetches, feed, options=options)
-            except (StopIteration, tf.errors.OutOfRangeError):
-                return
-            yield result
-            done += 1
-            if feeder is None and steps is None and not until_end and not _has_iterator(graph):
-                return  # constant input: one run, as TF1 did
-
-
-@contextmanager
-def _restore_errors(checkpoint: str | None) -> Generator[None, None, None]:
-    """Turn TensorFlow's restore failures into a CheckpointError naming the file."""
-    try:
-        yield
-    except tf.errors.OpError as error:
-        if checkpoint is None:
-            raise
-        raise CheckpointError(
-            f"Checkpoint {checkpoint!r} could not be restored ({type(error).__name__}: "
-            f"{str(error).splitlines()[0]}). It may be corrupt or written by another model."
-        ) from error
 
 
 def _select_outputs(predictions: Any, outputs: list[str] | None) -> Any:

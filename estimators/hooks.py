@@ -38,21 +38,27 @@ class NanLossHook(tf.compat.v1.train.SessionRunHook):
     """Stop training with :class:`NanLossError` when the loss is NaN.
 
     It must run before the checkpoint hook in the same step, so that weights
-    updated by a NaN gradient are never saved.
+    updated by a NaN gradient are never saved. The step it names is the global step
+    before the NaN step's update, counted from the value read at session start (reading
+    the global step in the run that increments it gives either value, by chance).
     """
 
     def __init__(self, loss: tf.Tensor, global_step: tf.Tensor, model_dir: str) -> None:
         self._loss = loss
         self._global_step = global_step
         self._model_dir = model_dir
+        self._step = 0
+
+    def after_create_session(self, session, coord):
+        self._step = int(session.run(self._global_step))
 
     def before_run(self, run_context):
-        return tf.compat.v1.train.SessionRunArgs([self._loss, self._global_step])
+        return tf.compat.v1.train.SessionRunArgs(self._loss)
 
     def after_run(self, run_context, run_values):
-        loss, step = run_values.results
-        if math.isnan(float(loss)):
-            raise NanLossError.at_step(step, self._model_dir)
+        if math.isnan(float(run_values.results)):
+            raise NanLossError.at_step(self._step, self._model_dir)
+        self._step += 1
 
 
 class LoggingHook(tf.compat.v1.train.SessionRunHook):

@@ -17,6 +17,7 @@ import fcntl
 import glob
 import json
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -87,6 +88,9 @@ def latest_checkpoint(model_dir: str) -> str | None:
     return None
 
 
+_PART = re.compile(r"/part_\d+(/|$)")
+
+
 def check_checkpoint_matches(path: str, variables: list[tf.Variable]) -> None:
     """Raise :class:`CheckpointError` unless ``path`` holds ``variables`` with their shapes."""
     try:
@@ -97,6 +101,9 @@ def check_checkpoint_matches(path: str, variables: list[tf.Variable]) -> None:
             f"Checkpoint {path!r} cannot be read ({type(error).__name__}: "
             f"{str(error).splitlines()[0]}). It may be corrupt or truncated."
         ) from error
+    # A partitioned variable's parts (".../part_0" and their slots) are saved as slices
+    # under the whole variable's name; the Saver checks those itself when it restores.
+    variables = [v for v in variables if not _PART.search(v.op.name)]
     missing = [v.op.name for v in variables if v.op.name not in shapes]
     if missing:
         raise CheckpointError(

@@ -15,24 +15,33 @@ from tf_pipeline.compat import rnn as compat_rnn
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def unwrap(func):
+    """The function behind tf_pipeline.tf1's legacy-graph-mode wrapper (one level)."""
+    return func.__wrapped__
+
+
 def test_restored_symbols_are_ours():
     assert tf.nn.rnn_cell.BasicLSTMCell is compat_rnn.BasicLSTMCell
     assert tf.contrib.rnn.MultiRNNCell is compat_rnn.MultiRNNCell
     assert tf.contrib.rnn.LSTMStateTuple is compat_rnn.LSTMStateTuple
-    assert tf.contrib.layers.fully_connected is compat_layers.fully_connected
-    assert tf.contrib.layers.optimize_loss is compat_layers.optimize_loss
-    assert tf.contrib.layers.xavier_initializer is compat_layers.xavier_initializer
-    assert tf.layers.dense is compat_layers.dense
+    # Functions come out wrapped to enter legacy graph mode (one wrapper per function).
+    assert unwrap(tf.contrib.layers.fully_connected) is compat_layers.fully_connected
+    assert unwrap(tf.contrib.layers.optimize_loss) is compat_layers.optimize_loss
+    assert unwrap(tf.contrib.layers.xavier_initializer) is compat_layers.xavier_initializer
+    assert unwrap(tf.layers.dense) is compat_layers.dense
+    assert tf.layers.dense is tf.layers.dense
 
 
 def test_everything_else_is_compat_v1():
     v1 = tensorflow.compat.v1
-    assert tf.placeholder is v1.placeholder
-    assert tf.Session is v1.Session
+    assert unwrap(tf.placeholder) is v1.placeholder
+    assert issubclass(tf.Session, v1.Session)
     assert tf.train.Saver is v1.train.Saver
-    assert tf.nn.dynamic_rnn is v1.nn.dynamic_rnn
-    assert tf.nn.relu is v1.nn.relu
-    assert tf.losses.mean_squared_error is v1.losses.mean_squared_error
+    # dynamic_rnn is v1's behind a recording wrapper (see tf_pipeline.compat.records).
+    assert unwrap(tf.nn.dynamic_rnn) is compat_rnn.dynamic_rnn
+    assert unwrap(tf.nn.relu) is v1.nn.relu
+    assert tf.nn.relu is tf.nn.relu
+    assert unwrap(tf.losses.mean_squared_error) is v1.losses.mean_squared_error
     assert tf.float32 is v1.float32
     with pytest.raises(AttributeError, match="has no attribute 'no_such_symbol'"):
         tf.no_such_symbol  # noqa: B018
@@ -44,7 +53,7 @@ def test_from_imports_work():
 
     assert rnn.BasicLSTMCell is rnn_cell.BasicLSTMCell
     assert layers.fully_connected is tf.contrib.layers.fully_connected
-    assert framework.get_global_step is tensorflow.compat.v1.train.get_global_step
+    assert unwrap(framework.get_global_step) is tensorflow.compat.v1.train.get_global_step
 
 
 def test_get_global_step_inside_graph():

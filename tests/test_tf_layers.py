@@ -54,7 +54,9 @@ def test_namespace_has_exactly_tf1_names_all_ours():
     assert sorted(tf1.layers.__all__) == sorted(TF215_NAMES)
     assert sorted(dir(tf1.layers)) == sorted(TF215_NAMES)
     for name in TF215_NAMES:
-        assert getattr(tf1.layers, name) is getattr(tf_layers, name)
+        assert getattr(
+            getattr(tf1.layers, name), "__wrapped__", getattr(tf1.layers, name)
+        ) is getattr(tf_layers, name)
         ours = getattr(tf1.layers, name)
         module = ours.__name__ if name == "experimental" else ours.__module__
         assert module.startswith("tf_pipeline.compat.tf_layers")
@@ -71,7 +73,7 @@ def test_unknown_names_raise_attribute_error_naming_them():
 def test_compat_layers_dense_import_path_still_works():
     from tf_pipeline.compat.layers import dense
 
-    assert dense is compat_layers.dense is tf1.layers.dense
+    assert dense is compat_layers.dense is tf1.layers.dense.__wrapped__
 
 
 # --- initial values: TF1's graph-seeded Glorot default ---------------------------------------

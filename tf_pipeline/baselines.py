@@ -10,9 +10,14 @@ Example
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import numpy as np
 
 from tf_pipeline._checks import as_finite_1d, check_int
+from tf_pipeline.metrics import rmse
 
 
 def seasonal_naive(series: object, n_test: int, season: int = 12) -> np.ndarray:
@@ -94,3 +99,176 @@ def airline_sarima(
     one = extended.predict(start=len(train), end=len(transformed) - 1)
     inverse = np.exp if log else np.asarray
     return inverse(np.asarray(one)), inverse(np.asarray(multi))
+
+
+@dataclass(frozen=True)
+class HoltWintersVariant:
+    """One Holt–Winters configuration: additive trend, a season, optional damping and log.
+
+    Attributes
+    ----------
+    seasonal : {"add", "mul"}
+        Additive or multiplicative seasonal component.
+    damped : bool
+        Damp the additive trend (statsmodels' ``damped_trend``).
+    log : bool
+        Fit the log series and forecast ``exp`` of its forecasts.
+    """
+
+    seasonal: str = "mul"
+    damped: bool = False
+    log: bool = False
+
+    def __str__(self) -> str:
+        parts = ["add trend", f"{self.seasonal} season"]
+        if self.damped:
+            parts.append("damped")
+        if self.log:
+            parts.append("log")
+        return ", ".join(parts)
+
+
+#: The candidates :func:`select_holt_winters` compares, in tie-breaking order.
+HOLT_WINTERS_VARIANTS = tuple(
+    HoltWintersVariant(seasonal, damped, log)
+    for seasonal in ("mul", "add")
+    for damped in (False, True)
+    for log in (False, True)
+)
+
+
+def holt_winters(
+    series: object,
+    n_test: int,
+    variant: HoltWintersVariant | None = None,
+    *,
+    season: int = 12,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Holt–Winters exponential smoothing (statsmodels ``ExponentialSmoothing``).
+
+    Fitted on everything but the last ``n_test`` values; its smoothing
+    parameters and initial states then stay fixed. statsmodels' Holt–Winters
+    results have no ``append``, so the one-step forecasts come from the same
+    model on the whole series with those parameters and initial states given
+    as known (``optimized=False``): the filter runs through the actual test
+    values without refitting, as ``airline_sarima``'s ``append(refit=False)``
+    does, and its in-sample forecasts of the test months are one step ahead.
+
+    Parameters
+    ----------
+    series : array-like of shape (n,)
+        The whole series, test part included; positive for a multiplicative
+        season or ``log``.
+    n_test : int
+        Values held out at the end.
+    variant : HoltWintersVariant, optional
+        Default: additive trend, multiplicative season, no damping, no log.
+    season : int, default=12
+        Seasonal period; the training part needs at least two seasons.
+
+    Returns
+    -------
+    one_step : numpy.ndarray of shape (n_test,)
+        Each test value forecast from the actual values before it.
+    multi_step : numpy.ndarray of shape (n_test,)
+        All test values forecast from the end of the training part.
+    """
+    variant = variant or HoltWintersVariant()
+    n_test = check_int(n_test, "n_test", minimum=1)
+    season = check_int(season, "season", minimum=2)
+    values = as_finite_1d(series, "series", dtype=np.float64)
+    if len(values) < n_test + 2 * season:
+        raise ValueError(
+            f"`series` must have at least n_test + 2 * season = {n_test + 2 * season} "
+            f"points, got {len(values)}."
+        )
+    if (variant.log or variant.seasonal == "mul") and (values <= 0).any():
+        raise ValueError(f"`series` must be positive for Holt–Winters ({variant}).")
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    transformed = np.log(values) if variant.log else values
+    fitted = _fit_holt_winters(transformed[:-n_test], variant, season)
+    multi = fitted.forecast(n_test)
+    params = fitted.params
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # statsmodels' frequency and convergence chatter
+        filtered = ExponentialSmoothing(
+            transformed,
+            trend="add",
+            seasonal=variant.seasonal,
+            seasonal_periods=season,
+            damped_trend=variant.damped,
+            initialization_method="known",
+            initial_level=params["initial_level"],
+            initial_trend=params["initial_trend"],
+            initial_seasonal=params["initial_seasons"],
+        ).fit(
+            optimized=False,
+            smoothing_level=params["smoothing_level"],
+            smoothing_trend=params["smoothing_trend"],
+            smoothing_seasonal=params["smoothing_seasonal"],
+            damping_trend=params["damping_trend"] if variant.damped else None,
+        )
+    one = np.asarray(filtered.fittedvalues)[-n_test:]
+    inverse = np.exp if variant.log else np.asarray
+    return inverse(np.asarray(one)), inverse(np.asarray(multi))
+
+
+def _fit_holt_winters(train: np.ndarray, variant: HoltWintersVariant, season: int):
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # statsmodels' frequency and convergence chatter
+        return ExponentialSmoothing(
+            train,
+            trend="add",
+            seasonal=variant.seasonal,
+            seasonal_periods=season,
+            damped_trend=variant.damped,
+        ).fit()
+
+
+def select_holt_winters(
+    train: object,
+    holdout: int,
+    *,
+    season: int = 12,
+    variants: Sequence[HoltWintersVariant] = HOLT_WINTERS_VARIANTS,
+) -> tuple[HoltWintersVariant, dict[HoltWintersVariant, float]]:
+    """Choose a Holt–Winters variant on a training series alone, by a holdout.
+
+    Each variant is fitted on ``train`` without its last ``holdout`` values and
+    scored on them as the comparison scores the test part: the mean of its
+    one-step RMSE (fixed parameters, see :func:`holt_winters`) and its
+    ``holdout``-step recursive RMSE. The lowest score wins (earlier variants win
+    ties). Variants that need positive values are skipped for a series that is
+    not positive. The test part is never seen.
+
+    Parameters
+    ----------
+    train : array-like of shape (n,)
+        The training part only.
+    holdout : int
+        Values at the end of ``train`` to score the variants on.
+    season : int, default=12
+    variants : sequence of HoltWintersVariant, default=HOLT_WINTERS_VARIANTS
+
+    Returns
+    -------
+    best : HoltWintersVariant
+    scores : dict
+        Every variant tried and its holdout score.
+    """
+    values = as_finite_1d(train, "train", dtype=np.float64)
+    holdout = check_int(holdout, "holdout", minimum=1)
+    positive = bool((values > 0).all())
+    actual = values[-holdout:]
+    scores = {}
+    for variant in variants:
+        if not positive and (variant.log or variant.seasonal == "mul"):
+            continue
+        one, multi = holt_winters(values, holdout, variant, season=season)
+        scores[variant] = (rmse(actual, one) + rmse(actual, multi)) / 2
+    if not scores:
+        raise ValueError("`variants` must hold one variant usable on `train`, got none.")
+    return min(scores, key=scores.get), scores

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from tf_pipeline._checks import as_finite_1d, check_int
-from tf_pipeline.baselines import airline_sarima, seasonal_naive
+from tf_pipeline.baselines import airline_sarima, holt_winters, seasonal_naive, select_holt_winters
 from tf_pipeline.metrics import mae, mape, mase, rmse
 from tf_pipeline.scaling import fit_series_scaler, inverse_transform_series, transform_series
 from tf_pipeline.windows import make_windows
@@ -198,7 +198,13 @@ def _keras_stateful(data: _ScaledWindows, settings: ComparisonSettings, seed: in
     import keras
 
     from tf_pipeline.keras_models import build_lstm, compile_regressor
-    from tf_pipeline.stateful import fit_stateful, predict_stateful
+    from tf_pipeline.stateful import (
+        LanePredictor,
+        fit_stateful,
+        get_states,
+        predict_stateful,
+        set_states,
+    )
 
     batch = settings.stateful_batch_size
     start = time.perf_counter()
@@ -227,12 +233,13 @@ def _keras_stateful(data: _ScaledWindows, settings: ComparisonSettings, seed: in
     )
     bar.close()
     seconds = time.perf_counter() - start
-    # One step: the state carried from the end of training into the test windows.
+    # One step: the state carried from the end of training into the test windows, test
+    # month j in lane j % batch.
+    trained = get_states(model)
     one = data.unscale(predict_stateful(model, data.X_test, batch))
-    # Recursive: a stateless twin with the same weights (a fixed batch cannot take one row).
-    twin = build_lstm((1, WINDOW), hidden_size=settings.hidden_size)
-    twin.set_weights(model.get_weights())
-    multi = data.recursive(twin.predict_on_batch)
+    # Recursive: the same lanes from the same trained states, one month at a time.
+    set_states(model, trained)
+    multi = data.recursive(LanePredictor(model, batch))
     steps = settings.stateful_epochs * (len(data.X_train) // batch)
     note = f"batch {batch}, {settings.stateful_epochs} epochs, states reset each epoch"
     return Forecast(one, multi, seconds, steps, np.asarray(history.history["loss"]), note)
@@ -251,6 +258,17 @@ def _sarima(data: _ScaledWindows, settings: ComparisonSettings, seed: int) -> Fo
     return Forecast(one, multi, time.perf_counter() - start, note="log, (0,1,1)(0,1,1)12")
 
 
+def _holt_winters(data: _ScaledWindows, settings: ComparisonSettings, seed: int) -> Forecast:
+    # The variant is chosen on the training part's last test_size months (fewer when the
+    # training part is short: two seasons stay for the fit), never on the test part.
+    start = time.perf_counter()
+    holdout = min(data.test_size, len(data.train) - 2 * SEASON)
+    variant, _ = select_holt_winters(data.train, holdout, season=SEASON)
+    one, multi = holt_winters(data.values, data.test_size, variant, season=SEASON)
+    note = f"{variant}, chosen on the training part"
+    return Forecast(one, multi, time.perf_counter() - start, note=note)
+
+
 def _tuned(data: _ScaledWindows, settings: ComparisonSettings, seed: int) -> Forecast:
     from tf_pipeline.tuning import tuned_forecast
 
@@ -261,6 +279,7 @@ MODELS: dict[str, tuple[str, Callable, bool]] = {
     # name: (label, runner, depends on the seed)
     "seasonal_naive": ("seasonal naive", _seasonal_naive, False),
     "sarima": ("SARIMA airline", _sarima, False),
+    "holt_winters": ("Holt-Winters", _holt_winters, False),
     "tf1_legacy": ("TF1 legacy LSTM", _tf1_legacy, True),
     "keras_lstm": ("Keras LSTM", _keras_lstm, True),
     "keras_stateful": ("Keras stateful LSTM", _keras_stateful, True),

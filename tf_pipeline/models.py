@@ -27,7 +27,7 @@ import tensorflow as tf
 
 from tf_pipeline._checks import check_int
 from tf_pipeline.compat.layers import fully_connected, optimize_loss
-from tf_pipeline.compat.rnn import BasicLSTMCell, MultiRNNCell
+from tf_pipeline.compat.rnn import BasicLSTMCell, MultiRNNCell, dynamic_rnn
 from tf_pipeline.compat.rnn.cells import basic_lstm_step
 
 LEGACY_PARAMS: Mapping[str, Any] = {
@@ -98,7 +98,7 @@ def lstm_model(
     cell = MultiRNNCell(
         [BasicLSTMCell(hidden, state_is_tuple=True) for _ in range(config["num_layers"])]
     )
-    output, _ = tf.compat.v1.nn.dynamic_rnn(cell, features, dtype=tf.float32)
+    output, _ = dynamic_rnn(cell, features, dtype=tf.float32)
     last_output = tf.reshape(output[:, -1, :], [-1, hidden])
     predictions = tf.reshape(fully_connected(last_output, 1, None), [-1])
     if labels is None:

@@ -31,6 +31,12 @@ How state flows
       whose predictions are dropped: states only flow forward, and each batch
       row has its own state, so padding cannot change any earlier prediction
       (it does set the carried states of the padded rows).
+    * **Recursive forecasts continue the same lanes.** A forecast fed back as
+      the next input cannot be batched ahead; :class:`LanePredictor` runs one
+      sample per call in the lane :func:`predict_stateful` would give it and
+      keeps the other lanes' states, so its first forecast after training
+      equals :func:`predict_stateful`'s first prediction. :func:`get_states`
+      and :func:`set_states` snapshot and restore the states around a forecast.
 
 Example
 -------
@@ -316,3 +322,113 @@ def predict_stateful(model: keras.Model, X: np.ndarray, batch_size: int) -> np.n
     predictions = np.asarray(model.predict(X, batch_size=batch_size, verbose=0))
     predictions = predictions.reshape(len(X), -1)[:n_samples]
     return predictions[:, 0] if predictions.shape[1] == 1 else predictions
+
+
+def _state_variables(model: keras.Model) -> list:
+    variables = []
+    for layer in _stateful_layers(model):
+        rnns = (
+            [layer.forward_layer, layer.backward_layer]
+            if isinstance(layer, keras.layers.Bidirectional)
+            else [layer]
+        )
+        for rnn in rnns:
+            if rnn.states is None:
+                raise ValueError(
+                    f"`model` must be built before its states are read, got {model.name!r} "
+                    "with unbuilt stateful layers. Call it on one batch first."
+                )
+            variables.extend(keras.tree.flatten(rnn.states))
+    return variables
+
+
+def get_states(model: keras.Model) -> list[np.ndarray]:
+    """Copies of the current states of every stateful RNN layer, each ``(batch_size, units)``.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A built model with stateful RNN layers.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        In layer order (forward before backward for a bidirectional layer,
+        ``h`` before ``c`` for an LSTM); :func:`set_states` takes them back.
+    """
+    return [np.array(variable.numpy()) for variable in _state_variables(model)]
+
+
+def set_states(model: keras.Model, states: Sequence[np.ndarray]) -> None:
+    """Assign states read by :func:`get_states` back to ``model``'s stateful layers."""
+    variables = _state_variables(model)
+    if len(states) != len(variables):
+        raise ValueError(
+            f"`states` must hold {len(variables)} arrays, one per state variable, "
+            f"got {len(states)}."
+        )
+    for variable, value in zip(variables, states, strict=True):
+        if tuple(np.shape(value)) != tuple(variable.shape):
+            raise ValueError(
+                f"`states` must hold arrays of shape {tuple(variable.shape)}, "
+                f"got {np.shape(value)}."
+            )
+        variable.assign(value)
+
+
+class LanePredictor:
+    """Predict one sample at a time, each in the batch row (lane) it would take in order.
+
+    :func:`predict_stateful` puts sample ``j`` of a chronological sequence in
+    lane ``j % batch_size``, continuing that lane's state. A recursive forecast
+    cannot build whole batches ahead (sample ``j`` needs the forecasts before
+    it), so this predictor runs one sample per call: it places it in the next
+    lane (the other rows repeat it), keeps only that lane's new state and puts
+    the other lanes' states back. Each lane's state therefore evolves exactly
+    as in :func:`predict_stateful` over the same samples, and the first call
+    right after :func:`fit_stateful` gives :func:`predict_stateful`'s first
+    prediction.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A built model with stateful RNN layers; its current states are the start.
+    batch_size : int
+        Must equal the model's fixed batch size.
+    first_lane : int, default=0
+        The lane of the first sample (0 for the sample that follows training).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from tf_pipeline.keras_models import build_lstm
+    >>> model = build_lstm((3, 1), hidden_size=2, stateful=True, batch_size=2, seed=0)
+    >>> X = np.linspace(0.0, 1.0, 12, dtype=np.float32).reshape(4, 3, 1)
+    >>> whole = predict_stateful(model, X, batch_size=2)
+    >>> _ = reset_states(model)
+    >>> step = LanePredictor(model, batch_size=2)
+    >>> one_by_one = np.concatenate([step(X[j : j + 1]) for j in range(4)])
+    >>> bool(np.allclose(whole, one_by_one.ravel(), atol=1e-6))
+    True
+    """
+
+    def __init__(self, model: keras.Model, batch_size: int, first_lane: int = 0) -> None:
+        self.model = model
+        self.batch_size = _check_batch_size(model, batch_size)
+        self.lane = check_int(first_lane, "first_lane", minimum=0) % self.batch_size
+
+    def __call__(self, sample: np.ndarray) -> np.ndarray:
+        """Predict ``sample`` (shape ``(1, ...)``) in the current lane; returns ``(1, k)``."""
+        sample = np.asarray(sample)
+        if sample.shape[:1] != (1,):
+            raise ValueError(f"`sample` must hold one sample, got shape {sample.shape}.")
+        before = get_states(self.model)
+        batch = np.repeat(sample, self.batch_size, axis=0)
+        outputs = np.asarray(self.model.predict_on_batch(batch))
+        after = get_states(self.model)
+        for kept, new in zip(before, after, strict=True):
+            kept[self.lane] = new[self.lane]
+        set_states(self.model, before)
+        output = outputs.reshape(self.batch_size, -1)[self.lane : self.lane + 1]
+        self.lane = (self.lane + 1) % self.batch_size
+        return output

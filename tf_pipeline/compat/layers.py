@@ -31,6 +31,7 @@ from collections.abc import Callable, Mapping, Sequence
 import tensorflow as tf
 
 from tf_pipeline._checks import check_int
+from tf_pipeline.compat import records
 from tf_pipeline.compat.arg_scope import add_arg_scope
 from tf_pipeline.compat.initializers import xavier_initializer
 from tf_pipeline.compat.optimizers import optimize_loss
@@ -224,4 +225,15 @@ def fully_connected(
             outputs = normalizer_fn(outputs, **(normalizer_params or {}))
         if activation_fn is not None:
             outputs = activation_fn(outputs)
+        records.record(
+            "fully_connected",
+            None,
+            [inputs],
+            [outputs],
+            num_outputs=num_outputs,
+            weights=weights,
+            biases=biases if normalizer_fn is None and biases_initializer is not None else None,
+            activation=activation_fn,
+            normalizer_fn=normalizer_fn,
+        )
         return _collect_named_outputs(outputs_collections, sc.name, outputs)

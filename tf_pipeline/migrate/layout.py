@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import tensorflow as tf
 
+from tf_pipeline.migrate.coverage import unaccounted
+
 _CELL = re.compile(
     r"^(?P<prefix>.*?)(?:cell_(?P<index>\d+)/)?(?P<cell>basic_lstm_cell|lstm_cell)/"
     r"(?P<kind>kernel|weights|bias|biases)$"
@@ -35,12 +37,17 @@ class LSTMLayer:
 
 @dataclass(frozen=True)
 class TF1LSTMLayout:
-    """An LSTM stack with a one-output head, as the legacy pipeline saved it."""
+    """An LSTM stack with a one-output head, as the legacy pipeline saved it.
+
+    ``unmapped`` lists the checkpoint's other model variables (neither the stack, the
+    head nor training bookkeeping): a port that ignored them would drop part of the model.
+    """
 
     path: str
     layers: tuple[LSTMLayer, ...]
     head_weights: str
     head_biases: str
+    unmapped: tuple[str, ...] = ()
 
     @property
     def units(self) -> int:
@@ -127,7 +134,9 @@ def read_layout(path: str | os.PathLike) -> TF1LSTMLayout:
                     f"Checkpoint {prefix!r}: head {weights} has shape {shapes[weights]}, "
                     f"expected [{layers[-1].units}, 1]."
                 )
-            return TF1LSTMLayout(prefix, tuple(layers), weights, biases)
+            mapped = [n for layer in layers for n in (layer.kernel, layer.bias)]
+            left = unaccounted(shapes, [*mapped, weights, biases])
+            return TF1LSTMLayout(prefix, tuple(layers), weights, biases, tuple(left))
     raise ValueError(
         f"Checkpoint {prefix!r} has no one-output head (fully_connected/weights and "
         "fully_connected/biases, or dense/kernel and dense/bias)."

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +30,7 @@ import tensorflow as tf
 from tf_pipeline.batching import tf1_batches
 from tf_pipeline.compat.layers import fully_connected
 from tf_pipeline.compat.rnn import BasicLSTMCell, MultiRNNCell
+from tf_pipeline.migrate.convert import convert
 from tf_pipeline.migrate.layout import read_layout
 from tf_pipeline.migrate.port import port_checkpoint
 from tf_pipeline.models import lstm_model
@@ -51,6 +53,16 @@ def _differences(actual: np.ndarray, expected: np.ndarray) -> tuple[float, float
     return float(absolute.max(initial=0.0)), float(relative.max(initial=0.0))
 
 
+@dataclass(frozen=True)
+class PointDifference:
+    """One compared tensor: a mapped layer's output, a final state or a prediction."""
+
+    label: str
+    max_abs: float
+    max_rel: float
+    passed: bool
+
+
 @dataclass
 class ParityReport:
     """Differences between a TF1 checkpoint's outputs and a Keras model's, on the same X.
@@ -71,17 +83,26 @@ class ParityReport:
     passed: bool
     n_samples: int
     checkpoint: str
+    points: list[PointDifference] = field(default_factory=list)
+    unmapped: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         verdict = "PASS" if self.passed else "FAIL"
-        return (
-            f"{verdict}: {self.n_samples} windows from {self.checkpoint}\n"
+        lines = [
+            f"{verdict}: {self.n_samples} windows from {self.checkpoint}",
             f"  predictions  max abs {self.predictions_max_abs:.3e}  "
-            f"max rel {self.predictions_max_rel:.3e}\n"
-            f"  final states max abs {self.states_max_abs:.3e}  "
-            f"max rel {self.states_max_rel:.3e}\n"
-            f"  tolerance    atol {PREDICTION_ATOL:g}, rtol {PREDICTION_RTOL:g}"
-        )
+            f"max rel {self.predictions_max_rel:.3e}",
+            f"  final states max abs {self.states_max_abs:.3e}  max rel {self.states_max_rel:.3e}",
+        ]
+        for point in self.points:
+            mark = "ok  " if point.passed else "FAIL"
+            lines.append(
+                f"  {mark} {point.label}: max abs {point.max_abs:.3e}  max rel {point.max_rel:.3e}"
+            )
+        if self.unmapped:
+            lines.append(f"  FAIL unmapped checkpoint variables: {self.unmapped}")
+        lines.append(f"  tolerance    atol {PREDICTION_ATOL:g}, rtol {PREDICTION_RTOL:g}")
+        return "\n".join(lines)
 
 
 def _tf1_outputs(
@@ -124,14 +145,82 @@ def _keras_states(model: keras.Model, X: np.ndarray) -> list[np.ndarray]:
     return [np.asarray(s) for s in states]
 
 
+def _allclose(actual: np.ndarray, expected: np.ndarray) -> bool:
+    return bool(np.allclose(actual, expected, atol=PREDICTION_ATOL, rtol=PREDICTION_RTOL))
+
+
+def _model_fn_report(
+    checkpoint: str | os.PathLike,
+    keras_model: keras.Model,
+    X: np.ndarray,
+    model_fn: Callable,
+    params: Any,
+    input_dtype: Any,
+) -> ParityReport:
+    """Per-point parity of ``keras_model`` against ``model_fn``'s graph and checkpoint."""
+    conversion = convert(
+        model_fn, checkpoint, X.shape[1:], params, input_dtype=input_dtype, strict=False
+    )
+    graph = conversion.graph
+    with graph.as_default():
+        saver = tf.compat.v1.train.Saver(var_list=tf.compat.v1.global_variables())
+        with tf.compat.v1.Session(graph=graph) as session:
+            saver.restore(session, conversion.checkpoint)
+            expected = session.run(
+                [point[1] for point in conversion.points], {conversion.features: X}
+            )
+    probe = conversion.probe(keras_model)
+    actual = probe.predict(X, verbose=0, batch_size=len(X))
+    actual = actual if isinstance(actual, list) else [actual]
+    prediction_labels = (
+        set(conversion.predictions)
+        if isinstance(conversion.predictions, dict)
+        else {"predictions"}
+    )
+    points, states, predictions = [], [], []
+    for (label, _, _), got, want in zip(conversion.points, actual, expected, strict=True):
+        got, want = np.asarray(got), np.asarray(want)
+        max_abs, max_rel = _differences(got, want)
+        ok = got.shape == want.shape and _allclose(got, want)
+        points.append(PointDifference(label, max_abs, max_rel, ok))
+        if "final state" in label:
+            states.append((max_abs, max_rel))
+        elif label in prediction_labels:
+            predictions.append((max_abs, max_rel))
+    p_abs = max((d[0] for d in predictions), default=0.0)
+    p_rel = max((d[1] for d in predictions), default=0.0)
+    s_abs = max((d[0] for d in states), default=0.0)
+    s_rel = max((d[1] for d in states), default=0.0)
+    passed = all(point.passed for point in points) and not conversion.unmapped
+    return ParityReport(
+        p_abs,
+        p_rel,
+        s_abs,
+        s_rel,
+        passed,
+        len(X),
+        conversion.checkpoint,
+        points,
+        list(conversion.unmapped),
+    )
+
+
 def parity_report(
     tf1_model_dir: str | os.PathLike,
     keras_model: keras.Model,
     X: Any,
     *,
     forget_bias: float = 1.0,
+    model_fn: Callable | None = None,
+    params: Any = None,
+    input_dtype: Any = "float32",
 ) -> ParityReport:
     """Compare a TF1 checkpoint and a Keras model on the same windows.
+
+    With ``model_fn`` (any model_fn :func:`~tf_pipeline.migrate.to_keras` converts),
+    every mapped layer's output, every final RNN state and the predictions are
+    compared, and the report fails if the checkpoint holds a model variable the
+    conversion left unmapped. Without it, the legacy LSTM stack + head is assumed.
 
     Parameters
     ----------
@@ -139,17 +228,27 @@ def parity_report(
         A model_dir or checkpoint prefix of the legacy LSTM model.
     keras_model : keras.Model
         The migrated model (LSTM layers and Dense(1)), stateless.
-    X : array-like of shape (n, timesteps, depth)
+    X : array-like of shape (n, ...)
+        ``(n, timesteps, depth)`` for the legacy LSTM; the model_fn's features otherwise.
     forget_bias : float, default=1.0
-        The TF1 cells' forget bias.
+        The TF1 cells' forget bias (legacy LSTM only; a model_fn's cells carry theirs).
+    model_fn : callable, optional
+    params : optional
+        Passed to ``model_fn``.
+    input_dtype : dtype, default="float32"
+        The features' dtype for ``model_fn``.
 
     Returns
     -------
     ParityReport
     """
+    if model_fn is not None:
+        X = np.asarray(X, dtype=tf.as_dtype(input_dtype).as_numpy_dtype)
+        return _model_fn_report(tf1_model_dir, keras_model, X, model_fn, params, input_dtype)
     X = np.asarray(X, dtype=np.float32)
     if X.ndim != 3:
         raise ValueError(f"`X` must have shape (n, timesteps, depth), got {X.shape}.")
+    unmapped = list(read_layout(tf1_model_dir).unmapped)
     checkpoint, tf1_predictions, tf1_states = _tf1_outputs(tf1_model_dir, X, forget_bias)
     keras_predictions = np.asarray(keras_model.predict(X, verbose=0)).ravel()
     keras_states = _keras_states(keras_model, X)
@@ -160,8 +259,9 @@ def parity_report(
     passed = bool(
         np.allclose(keras_predictions, tf1_predictions, atol=PREDICTION_ATOL, rtol=PREDICTION_RTOL)
         and all(np.allclose(k, t, atol=PREDICTION_ATOL, rtol=PREDICTION_RTOL) for k, t in s_pairs)
+        and not unmapped
     )
-    return ParityReport(p_abs, p_rel, s_abs, s_rel, passed, len(X), checkpoint)
+    return ParityReport(p_abs, p_rel, s_abs, s_rel, passed, len(X), checkpoint, unmapped=unmapped)
 
 
 @dataclass

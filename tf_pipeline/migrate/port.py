@@ -17,13 +17,15 @@ True
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import keras
 import numpy as np
 import tensorflow as tf
 
 from tf_pipeline.keras_models import build_lstm
+from tf_pipeline.migrate.convert import convert
 from tf_pipeline.migrate.gates import keras_to_tf1, tf1_to_keras
 from tf_pipeline.migrate.layout import TF1LSTMLayout, read_layout
 
@@ -76,8 +78,21 @@ def port_checkpoint(
         ``build_lstm`` with the checkpoint's sizes and layer count: the kernel split
         into input and recurrent parts, gate blocks reordered from TF1's [i, j, f, o]
         to Keras' [i, f, c, o], the fully_connected head copied into ``dense``.
+
+    Raises
+    ------
+    ValueError
+        If the checkpoint holds model variables besides the LSTM stack and the head
+        (a GRU, an embedding...), naming them: they would be dropped.
     """
     layout = read_layout(path)
+    if layout.unmapped:
+        raise ValueError(
+            f"`path` must hold only an LSTM stack and its head for port_checkpoint, got "
+            f"other model variables in {layout.path!r}: {list(layout.unmapped)}. Porting "
+            "would drop them; convert the model with tf_pipeline.migrate.to_keras(model_fn, "
+            "checkpoint, input_shape) instead."
+        )
     reader = tf.train.load_checkpoint(layout.path)
     names = [n for layer in layout.layers for n in (layer.kernel, layer.bias)]
     values = {name: reader.get_tensor(name) for name in names}
@@ -121,6 +136,48 @@ def tf1_values(model: keras.Model, forget_bias: float = 1.0) -> dict[str, np.nda
     return values
 
 
+def _model_fn_values(
+    model: keras.Model,
+    model_fn: Callable,
+    input_shape: Sequence[int],
+    params: Any,
+    input_dtype: Any,
+) -> tuple[tf.Graph, dict[str, np.ndarray]]:
+    """The traced graph of ``model_fn`` and its variable values taken from ``model``."""
+    conversion = convert(model_fn, None, input_shape, params, input_dtype=input_dtype)
+    if len(conversion.model.weights) != len(model.weights):
+        raise ValueError(
+            "`model` must be the to_keras conversion of `model_fn` (same layers), got "
+            f"{len(model.weights)} weights where the conversion has "
+            f"{len(conversion.model.weights)}."
+        )
+    conversion.model.set_weights(model.get_weights())
+    values = {}
+    for mapped in conversion.layers:
+        values.update(mapped.to_tf1(mapped.layer.get_weights()))
+    return conversion.graph, values
+
+
+def _save_graph_values(graph: tf.Graph, values: dict, path: str, global_step: int) -> str:
+    is_dir = os.path.isdir(path) or "ckpt" not in os.path.basename(path)
+    with graph.as_default():
+        step = tf.compat.v1.train.get_or_create_global_step()
+        saver = tf.compat.v1.train.Saver(save_relative_paths=True)
+        with tf.compat.v1.Session(graph=graph) as session:
+            session.run(tf.compat.v1.global_variables_initializer())
+            step.load(global_step, session)
+            for variable in tf.compat.v1.global_variables():
+                name = variable.name.split(":")[0]
+                if name in values:
+                    variable.load(values[name], session)
+            if is_dir:
+                os.makedirs(path, exist_ok=True)
+                return saver.save(
+                    session, os.path.join(path, "model.ckpt"), global_step=global_step
+                )
+            return saver.save(session, path, write_state=False)
+
+
 def export_tf1_checkpoint(
     model: keras.Model,
     path: str | os.PathLike,
@@ -128,6 +185,10 @@ def export_tf1_checkpoint(
     forget_bias: float = 1.0,
     global_step: int = 0,
     learning_rate: float | None = 0.6,
+    model_fn: Callable | None = None,
+    input_shape: Sequence[int] | None = None,
+    params: Any = None,
+    input_dtype: Any = "float32",
 ) -> str:
     """Write a Keras LSTM model as a TF1 checkpoint the legacy pipeline can load.
 
@@ -145,14 +206,24 @@ def export_tf1_checkpoint(
     learning_rate : float or None, default=0.6
         When given, also writes ``OptimizeLoss/learning_rate`` and fresh Adagrad slots
         (0.1) so ``Estimator.fit`` with the legacy model_fn can continue training.
+    model_fn, input_shape, params, input_dtype : optional
+        With ``model_fn``: ``model`` is a :func:`~tf_pipeline.migrate.to_keras`
+        conversion of it, and the checkpoint gets exactly the variables ``model_fn``
+        creates (every supported layer, gate order and forget bias converted back), plus
+        ``global_step``; ``forget_bias`` and ``learning_rate`` are then unused.
 
     Returns
     -------
     str
         The checkpoint prefix written.
     """
-    values = tf1_values(model, forget_bias)
     path = os.fspath(path)
+    if model_fn is not None:
+        if input_shape is None:
+            raise ValueError("`input_shape` must be given with `model_fn`, got None.")
+        graph, values = _model_fn_values(model, model_fn, input_shape, params, input_dtype)
+        return _save_graph_values(graph, values, path, global_step)
+    values = tf1_values(model, forget_bias)
     # A prefix names its files ("model.ckpt", "initial.ckpt"); anything else is a model_dir.
     is_dir = os.path.isdir(path) or "ckpt" not in os.path.basename(path)
     graph = tf.Graph()

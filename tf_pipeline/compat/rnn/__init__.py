@@ -21,6 +21,7 @@ from tf_pipeline.compat.rnn.block_cells import (
 )
 from tf_pipeline.compat.rnn.cells import BasicLSTMCell, BasicRNNCell, GRUCell, LSTMCell
 from tf_pipeline.compat.rnn.functions import (
+    dynamic_rnn,
     stack_bidirectional_dynamic_rnn,
     stack_bidirectional_rnn,
     static_bidirectional_rnn,
@@ -51,6 +52,7 @@ __all__ = [
     "MultiRNNCell",
     "RNNCell",
     "ResidualWrapper",
+    "dynamic_rnn",
     "stack_bidirectional_dynamic_rnn",
     "stack_bidirectional_rnn",
     "static_bidirectional_rnn",

@@ -1,7 +1,10 @@
 """The RNN-running functions of ``tf.contrib.rnn``: static RNNs and stacked bidirectional RNNs.
 
-``static_rnn``, ``static_bidirectional_rnn`` and ``static_state_saving_rnn`` are
-TensorFlow's own ``tf.compat.v1.nn`` functions, which accept our cells unchanged.
+``static_bidirectional_rnn`` and ``static_state_saving_rnn`` are TensorFlow's own
+``tf.compat.v1.nn`` functions, which accept our cells unchanged; ``dynamic_rnn`` and
+``static_rnn`` are TensorFlow's too, called through thin wrappers that leave a
+:mod:`~tf_pipeline.compat.records` entry (cell, inputs, outputs, final state) while a
+migration trace records, so the converter sees the sequence-level computation.
 ``stack_bidirectional_rnn`` and ``stack_bidirectional_dynamic_rnn`` (contrib only, gone
 in TF 2) are rebuilt here as TF1 built them: one bidirectional layer per pair of cells,
 each in scope ``stack_bidirectional_rnn/cell_<i>``, the depth-concatenated outputs of a
@@ -26,11 +29,78 @@ from typing import Any
 
 import tensorflow as tf
 
-static_rnn = tf.compat.v1.nn.static_rnn
+from tf_pipeline.compat import records
+
 static_bidirectional_rnn = tf.compat.v1.nn.static_bidirectional_rnn
 static_state_saving_rnn = tf.compat.v1.nn.static_state_saving_rnn
 
 _DEFAULT_SCOPE = "stack_bidirectional_rnn"
+
+
+def dynamic_rnn(
+    cell: Any,
+    inputs: Any,
+    sequence_length: Any = None,
+    initial_state: Any = None,
+    dtype: Any = None,
+    parallel_iterations: int | None = None,
+    swap_memory: bool = False,
+    time_major: bool = False,
+    scope: Any = None,
+) -> tuple[Any, Any]:
+    """``tf.compat.v1.nn.dynamic_rnn``, recorded for migration (same arguments and result)."""
+    outputs, state = tf.compat.v1.nn.dynamic_rnn(
+        cell,
+        inputs,
+        sequence_length=sequence_length,
+        initial_state=initial_state,
+        dtype=dtype,
+        parallel_iterations=parallel_iterations,
+        swap_memory=swap_memory,
+        time_major=time_major,
+        scope=scope,
+    )
+    records.record(
+        "dynamic_rnn",
+        cell,
+        [inputs],
+        [outputs, *tf.nest.flatten(state)],
+        state=state,
+        sequence_length=sequence_length,
+        initial_state=initial_state,
+        time_major=time_major,
+    )
+    return outputs, state
+
+
+def static_rnn(
+    cell: Any,
+    inputs: Any,
+    initial_state: Any = None,
+    dtype: Any = None,
+    sequence_length: Any = None,
+    scope: Any = None,
+) -> tuple[list, Any]:
+    """``tf.compat.v1.nn.static_rnn``, recorded for migration (same arguments and result)."""
+    outputs, state = tf.compat.v1.nn.static_rnn(
+        cell,
+        inputs,
+        initial_state=initial_state,
+        dtype=dtype,
+        sequence_length=sequence_length,
+        scope=scope,
+    )
+    records.record(
+        "static_rnn",
+        cell,
+        list(inputs),
+        [*outputs, *tf.nest.flatten(state)],
+        state=state,
+        sequence_length=sequence_length,
+        initial_state=initial_state,
+        time_major=False,
+    )
+    return outputs, state
 
 
 def _check_stack(

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
+from tf_pipeline.compat import records
 from tf_pipeline.compat.tf_layers._utils import as_list
 from tf_pipeline.compat.tf_layers.experimental import is_in_keras_style_scope
 
@@ -498,6 +499,7 @@ class Layer:
             with tf.compat.v1.name_scope(self._name):
                 outputs = self._build_and_call(inputs, args, kwargs)
             _add_to_collection(self.updates, tf.compat.v1.GraphKeys.UPDATE_OPS)
+            self._record(inputs, outputs, args, kwargs)
             return outputs
         self._set_scope(scope)
         reuse = True if self.built else self._reuse
@@ -508,7 +510,14 @@ class Layer:
             with tf.compat.v1.name_scope(variable_scope.original_name_scope):
                 outputs = self._build_and_call(inputs, args, kwargs)
         _add_to_collection(self.updates, tf.compat.v1.GraphKeys.UPDATE_OPS)
+        self._record(inputs, outputs, args, kwargs)
         return outputs
+
+    def _record(self, inputs: Any, outputs: Any, args: tuple, kwargs: dict[str, Any]) -> None:
+        """Leave a migration record (no-op unless a converter is tracing)."""
+        records.record(
+            "tf_layer", self, as_list(inputs), as_list(outputs), args=args, kwargs=dict(kwargs)
+        )
 
     def _build_and_call(self, inputs: Any, args: tuple, kwargs: dict[str, Any]) -> Any:
         """Check the inputs, build on the first call, call, add activity losses."""

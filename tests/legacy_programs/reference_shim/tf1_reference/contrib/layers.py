@@ -1,0 +1,11 @@
+"""``tf.contrib.layers``: ``tf_slim`` (TF 2.15's home for it)."""
+
+from typing import Any
+
+import tf_slim as _slim
+
+_SOURCE = _slim.layers
+
+
+def __getattr__(name: str) -> Any:
+    return getattr(_SOURCE, name)

@@ -1,0 +1,1 @@
+"""The user's own package beside the script: its imports are rewritten too."""

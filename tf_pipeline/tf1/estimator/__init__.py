@@ -1,0 +1,102 @@
+"""``tf.estimator`` of TF 1.x / TF 2.15 (``tf.compat.v1.estimator``): ``import tf_pipeline.tf1
+as tf`` then ``tf.estimator.Estimator(model_fn)``, or ``from tf_pipeline.tf1 import estimator``.
+
+The implementation lives in :mod:`estimators.tf_estimator`; this module only gives it the
+names TF 1.x programs use, the session hooks included (``tf.estimator.SessionRunHook`` is
+``tf.compat.v1.train.SessionRunHook``).
+
+Example
+-------
+>>> import tf_pipeline.tf1 as tf
+>>> tf.estimator.ModeKeys.PREDICT
+'infer'
+>>> tf.estimator.SessionRunHook is tf.train.SessionRunHook
+True
+"""
+
+from estimators.tf_estimator import (
+    BestExporter,
+    Estimator,
+    EstimatorSpec,
+    EvalSpec,
+    Exporter,
+    FinalExporter,
+    LatestExporter,
+    ModeKeys,
+    RunConfig,
+    TrainSpec,
+    WarmStartSettings,
+    add_metrics,
+    train_and_evaluate,
+)
+from estimators.tf_estimator.canned import (
+    DNNClassifier,
+    DNNLinearCombinedClassifier,
+    DNNLinearCombinedRegressor,
+    DNNRegressor,
+    LinearClassifier,
+    LinearRegressor,
+)
+from estimators.tf_estimator.hooks import (
+    CheckpointSaverHook,
+    CheckpointSaverListener,
+    FeedFnHook,
+    FinalOpsHook,
+    GlobalStepWaiterHook,
+    LoggingTensorHook,
+    NanLossDuringTrainingError,
+    NanTensorHook,
+    ProfilerHook,
+    SecondOrStepTimer,
+    SessionRunArgs,
+    SessionRunContext,
+    SessionRunHook,
+    SessionRunValues,
+    StepCounterHook,
+    StopAtStepHook,
+    SummarySaverHook,
+    VocabInfo,
+)
+from tf_pipeline.tf1.estimator import export, inputs
+
+__all__ = [
+    "BestExporter",
+    "CheckpointSaverHook",
+    "CheckpointSaverListener",
+    "DNNClassifier",
+    "DNNLinearCombinedClassifier",
+    "DNNLinearCombinedRegressor",
+    "DNNRegressor",
+    "Estimator",
+    "EstimatorSpec",
+    "EvalSpec",
+    "Exporter",
+    "FeedFnHook",
+    "FinalExporter",
+    "FinalOpsHook",
+    "GlobalStepWaiterHook",
+    "LatestExporter",
+    "LinearClassifier",
+    "LinearRegressor",
+    "LoggingTensorHook",
+    "ModeKeys",
+    "NanLossDuringTrainingError",
+    "NanTensorHook",
+    "ProfilerHook",
+    "RunConfig",
+    "SecondOrStepTimer",
+    "SessionRunArgs",
+    "SessionRunContext",
+    "SessionRunHook",
+    "SessionRunValues",
+    "StepCounterHook",
+    "StopAtStepHook",
+    "SummarySaverHook",
+    "TrainSpec",
+    "VocabInfo",
+    "WarmStartSettings",
+    "add_metrics",
+    "export",
+    "inputs",
+    "train_and_evaluate",
+]
