@@ -4,6 +4,8 @@ python run.py                       # AirPassengers, all models, report in runs/
 python run.py --quick               # a smoke run (under 30 s)
 python run.py --seeds 5             # neural rows as mean ± std over 5 seeds
 python run.py --csv data.csv --column sales [--date-column month] [--fill interpolate]
+python run.py --csv long.csv --id-column store --column sales   # every series, one report
+python run.py --backend dask [--scheduler tcp://host:8786]      # fits as Dask tasks
 python run.py cos                   # the Keras stateful-LSTM tutorial's four models
 python run.py parity                # TF1 -> Keras port, parity report; exit 1 on failure
 python run.py parity --model-dir DIR --model-fn my_module:model_fn --input-shape 28,28
@@ -51,6 +53,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--models",
         nargs="+",
         help="a subset: seasonal_naive sarima tf1_legacy keras_lstm keras_stateful tuned",
+    )
+    parser.add_argument(
+        "--backend",
+        choices=("local", "dask"),
+        default="local",
+        help="where the fits run: this process, or Dask tasks (a LocalCluster on 127.0.0.1 "
+        "unless --scheduler)",
+    )
+    parser.add_argument("--scheduler", help="address of a running dask scheduler (tcp://...)")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="worker processes of the local Dask cluster (2)"
+    )
+    parser.add_argument(
+        "--id-column", help="a long --csv: the column naming each series (one report for all)"
     )
     return parser
 
@@ -142,18 +158,58 @@ def _run_models(series, settings, names: list[str]):
 
 def compare(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
-    from tf_pipeline.comparison import MODELS, ComparisonSettings
-    from tf_pipeline.report import format_table, write_report
+    from tf_pipeline.comparison import ComparisonSettings
+    from tf_pipeline.parallel import backend_context
 
     if args.seeds < 1:
         raise ValueError(f"`--seeds` must be an int >= 1, got {args.seeds}.")
     if args.test_size < 1:
         raise ValueError(f"`--test-size` must be an int >= 1, got {args.test_size}.")
-    series, name = _load_series(args)
+    if args.scheduler and args.backend != "dask":
+        raise ValueError(f"`--scheduler` needs `--backend dask`, got --backend {args.backend}.")
     settings_class = ComparisonSettings.quick if args.quick else ComparisonSettings
-    settings = settings_class(test_size=args.test_size, seeds=tuple(range(args.seeds)))
+    settings = settings_class(
+        test_size=args.test_size,
+        seeds=tuple(range(args.seeds)),
+        progress=args.backend == "local",  # bars in worker processes would only be noise
+    )
+    with backend_context(args.backend, args.scheduler, n_workers=args.workers) as client:
+        if client is not None:
+            workers = len(client.scheduler_info()["workers"])
+            print(f"dask: {workers} workers at {client.scheduler.address}")
+        if args.id_column:
+            return _compare_panel(args, settings)
+        return _compare_one(args, settings)
+
+
+def _compare_panel(args: argparse.Namespace, settings) -> int:
+    from tf_pipeline.panel import load_long_csv, run_panel, summary, write_panel_report
+
+    if args.csv is None or not args.column:
+        raise ValueError("`--id-column` needs `--csv FILE` and `--column NAME` (a long CSV).")
+    start = time.perf_counter()
+    series = load_long_csv(args.csv, args.id_column, args.column, date_column=args.date_column)
+    print(f"{args.csv.name}: {len(series)} series in column {args.column!r}")
+    panel = run_panel(series, settings, models=args.models)
+    out = args.out or _default_out()
+    paths = write_panel_report(
+        panel, out, f"Forecast comparison: {args.csv.name}, {len(series)} series"
+    )
+    print(f"{'model':<22}{'mean MASE':>10}{'wins':>6}")
+    for item in summary(panel):
+        print(f"{item['label']:<22}{item['mean_mase']:>10.3f}{item['wins']:>6}")
+    print(f"report: {paths['markdown']}, {paths['json']}")
+    print(f"total {time.perf_counter() - start:.0f} s")
+    return 0
+
+
+def _compare_one(args: argparse.Namespace, settings) -> int:
+    from tf_pipeline.comparison import MODELS
+    from tf_pipeline.report import format_table, write_report
+
+    series, name = _load_series(args)
     names = list(args.models or MODELS)
-    _check_models(series.to_numpy(), names, settings)
+    _check_models(series.to_numpy(), names, settings)  # validate before any training
     out = _prepare_out(args.out or _default_out())
     start = time.perf_counter()
     print(

@@ -49,5 +49,7 @@ setup(
     extras_require={
         # scikeras is the benchmark's reference (benchmarks/bench_train.py), not a runtime need.
         "test": ["pytest==9.2.0", "ruff==0.17.6", "scikeras==0.13.0"],
+        # Scale-out (tf_pipeline.parallel, estimators.many_series, run.py --backend dask).
+        "dask": ["dask==2026.8.0", "distributed==2026.8.0"],
     },
 )

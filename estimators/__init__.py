@@ -7,11 +7,14 @@
 - :class:`TF1LSTMRegressor`, :class:`KerasLSTMRegressor`: the LSTM regressor on the
   TF1 graph path and on Keras 3, as scikit-learn estimators with one parameter
   vocabulary; :class:`SlidingWindowTransformer` cuts a series into their windows.
+- :func:`fit_many`, :func:`forecast_many`: one model per series (or one global model)
+  over many series, as tasks of a joblib backend such as a Dask cluster.
 """
 
 from estimators.estimator import Estimator
 from estimators.hooks import NanLossError
 from estimators.keras_regressor import KerasLSTMRegressor
+from estimators.many_series import fit_many, forecast_many
 from estimators.model_dir import CheckpointError, ModelDirBusyError
 from estimators.model_fn import ModeKeys, ModelFnOps
 from estimators.queue_input import InputTimeoutError
@@ -33,4 +36,6 @@ __all__ = [
     "SKCompat",
     "SlidingWindowTransformer",
     "TF1LSTMRegressor",
+    "fit_many",
+    "forecast_many",
 ]

@@ -287,6 +287,10 @@ MODELS: dict[str, tuple[str, Callable, bool]] = {
 }
 
 
+# Runners that send tasks of their own to the joblib backend (see _run_models).
+_FANS_OUT = frozenset({"tuned"})
+
+
 class _Bar:
     """A tqdm bar whose postfix shows the running loss; silent when progress is off."""
 
@@ -323,6 +327,43 @@ def _scores(actual: np.ndarray, forecast: np.ndarray, train: np.ndarray) -> dict
     return scores
 
 
+def _run_models(
+    names: list[str], data: _ScaledWindows, settings: ComparisonSettings
+) -> dict[str, list[Forecast]]:
+    """Every (model, seed) fit, as tasks of :func:`tf_pipeline.parallel.run_tasks`.
+
+    The fits are independent, so under a parallel joblib backend (``run.py --backend
+    dask``) they run side by side; without one, in order in this process. A model
+    whose runner fans out tasks of its own (the tuned row's CV) runs here instead,
+    so that its tasks, not one long task, reach the workers.
+    """
+    from tf_pipeline.parallel import run_tasks
+
+    tasks = []
+    for name in names:
+        _, runner, seeded = MODELS[name]
+        if name not in _FANS_OUT:
+            seeds = settings.seeds if seeded else settings.seeds[:1]
+            tasks += [(runner, data, settings, seed) for seed in seeds]
+    done = iter(run_tasks(_run_one, tasks))
+    forecasts: dict[str, list[Forecast]] = {}
+    for name in names:
+        _, runner, seeded = MODELS[name]
+        seeds = settings.seeds if seeded else settings.seeds[:1]
+        if name in _FANS_OUT:
+            forecasts[name] = [_run_one(runner, data, settings, seed) for seed in seeds]
+        else:
+            forecasts[name] = [next(done) for _ in seeds]
+    return forecasts
+
+
+def _run_one(
+    runner: Callable, data: _ScaledWindows, settings: ComparisonSettings, seed: int
+) -> Forecast:
+    logger.info("fitting %s (seed %d)", runner.__name__.strip("_"), seed)
+    return runner(data, settings, seed)
+
+
 def run_comparison(
     series: Any,
     settings: ComparisonSettings | None = None,
@@ -357,15 +398,11 @@ def run_comparison(
         raise ValueError(f"`models` must be among {list(MODELS)}, got unknown {unknown}.")
     data = _ScaledWindows(values, settings.test_size)
     actual = values[-settings.test_size :]
-    rows, forecasts = [], {}
+    forecasts = _run_models(names, data, settings)
+    rows = []
     for name in names:
-        label, runner, seeded = MODELS[name]
-        seeds = settings.seeds if seeded else settings.seeds[:1]
-        runs = []
-        for seed in seeds:
-            logger.info("fitting %s (seed %d)", label, seed)
-            runs.append(runner(data, settings, seed))
-        forecasts[name] = runs
+        label = MODELS[name][0]
+        runs = forecasts[name]
         one = [_scores(actual, run.one_step, data.train) for run in runs]
         multi = [_scores(actual, run.multi_step, data.train) for run in runs]
         fit_seconds = float(np.mean([run.fit_seconds for run in runs]))

@@ -38,6 +38,7 @@ from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from tf_pipeline._checks import check_choice
 from tf_pipeline.metrics import rmse
+from tf_pipeline.parallel import run_tasks
 
 logger = logging.getLogger(__name__)
 
@@ -177,24 +178,47 @@ class WindowLSTM:
         return np.asarray(history[len(train) :])
 
 
+# Per process (this one, or a Dask worker): one Keras model per (candidate, seed), reset to
+# its initial weights for each fold, so a process traces each architecture once.
+_FOLD_MODELS: dict = {}
+
+
+def _fold_error(
+    candidate: Candidate, values: np.ndarray, end: int, steps: int, seed: int
+) -> float:
+    """One task: fit ``candidate`` on ``values[:end]``, one-step RMSE on the rest."""
+    model = WindowLSTM(candidate, steps, seed, _FOLD_MODELS).fit(values[:end])
+    return rmse(values[end:], model.one_step(values, len(values) - end))
+
+
 def cross_validate(
-    train: np.ndarray, steps: int, seed: int, grid: tuple[Candidate, ...] = GRID, splits: int = 3
+    train: np.ndarray,
+    steps: int,
+    seed: int,
+    grid: tuple[Candidate, ...] = GRID,
+    splits: int = 3,
+    *,
+    backend: str | None = None,
 ) -> list[tuple[Candidate, float]]:
-    """Mean one-step RMSE of every candidate over TimeSeriesSplit folds of ``train``."""
+    """Mean one-step RMSE of every candidate over TimeSeriesSplit folds of ``train``.
+
+    Every (candidate, fold, seed) fit is one task of
+    :func:`tf_pipeline.parallel.run_tasks`: a loop in this process, or spread over
+    the active joblib backend (e.g. a Dask cluster); the scores are the same either way.
+    """
     folds = [
         (int(fit_idx[-1]) + 1, len(val_idx))
         for fit_idx, val_idx in TimeSeriesSplit(n_splits=splits, test_size=CV_HORIZON).split(train)
     ]
-    scores = []
-    models: dict = {}
-    for candidate in grid:
-        errors = []
-        for end, horizon in folds:
-            values = train[: end + horizon]
-            model = WindowLSTM(candidate, steps, seed, models).fit(values[:end])
-            errors.append(rmse(values[end:], model.one_step(values, horizon)))
-        scores.append((candidate, float(np.mean(errors))))
-        logger.info("CV %s: RMSE %.2f", candidate.describe(), scores[-1][1])
+    tasks = [
+        (candidate, train[: end + horizon], end, steps, seed)
+        for candidate in grid
+        for end, horizon in folds
+    ]
+    errors = np.asarray(run_tasks(_fold_error, tasks, backend=backend)).reshape(len(grid), -1)
+    scores = [(c, float(np.mean(e))) for c, e in zip(grid, errors, strict=True)]
+    for candidate, score in scores:
+        logger.info("CV %s: RMSE %.2f", candidate.describe(), score)
     return scores
 
 
