@@ -83,7 +83,8 @@ def test_managed_session_checkpoints_and_summarises(tmp_path, make):
 def test_tf1_supervisor_restores_in_a_new_graph(tmp_path):
     with tf.Graph().as_default():
         _, train_op, _ = _model()
-        sv = tf1.train.Supervisor(logdir=str(tmp_path), save_model_secs=60)
+        # No checkpoint thread: its first save would race the explicit one below.
+        sv = tf1.train.Supervisor(logdir=str(tmp_path), save_model_secs=0)
         with sv.managed_session() as sess:
             for _ in range(3):
                 sess.run(train_op)
@@ -117,8 +118,14 @@ def test_slim_learning_train_resumes_and_logs_like_tf_slim(tmp_path):
                 tf.square(w), V1.train.GradientDescentOptimizer(0.1)
             )
             losses.append(
+                # No timed checkpoint thread: its first save races the final one (in TF 1.x
+                # too); the final save is what the second run resumes from.
                 slim.learning.train(
-                    train_op, str(tmp_path), number_of_steps=5, log_every_n_steps=0
+                    train_op,
+                    str(tmp_path),
+                    number_of_steps=5,
+                    log_every_n_steps=0,
+                    save_interval_secs=0,
                 )
             )
     # w_t = 0.8 ** t; a step reports the loss before its update. The second run resumes at
