@@ -293,8 +293,8 @@ def parity(argv: list[str]) -> int:
 
     import numpy as np
 
-    from estimators import Estimator, RunConfig, SKCompat
     from tf_pipeline.datasets import load_airpassengers
+    from tf_pipeline.estimators import Estimator, RunConfig, SKCompat
     from tf_pipeline.migrate import parity_report, port_checkpoint, training_parity
     from tf_pipeline.models import lstm_model
     from tf_pipeline.scaling import fit_series_scaler, transform_series

@@ -35,7 +35,7 @@ setup(
     long_description=(ROOT / "README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
     python_requires=">=3.11",
-    packages=find_packages(include=["tf_pipeline", "tf_pipeline.*", "estimators", "estimators.*"]),
+    packages=find_packages(include=["tf_pipeline", "tf_pipeline.*", "estimators"]),
     cmdclass={"build_py": BuildPyWithData},
     install_requires=[
         "tensorflow==2.21.0",  # brings Keras 3 (3.15.x); no legacy Keras 2 package needed

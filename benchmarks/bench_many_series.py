@@ -44,7 +44,7 @@ def _rss() -> int:
 
 def _warm_up() -> int:
     """Import TensorFlow and fit one tiny model in this worker; return its pid."""
-    from estimators import KerasLSTMRegressor
+    from tf_pipeline.estimators import KerasLSTMRegressor
 
     X = np.random.RandomState(0).rand(32, 12).astype(np.float32)
     KerasLSTMRegressor(hidden_size=4, steps=2, random_state=0).fit(X, X.mean(1))
@@ -55,8 +55,8 @@ def run_config(series: dict, n_workers: int, steps: int) -> dict:
     import joblib
     from distributed import Client
 
-    from estimators import KerasLSTMRegressor
-    from estimators.many_series import fit_many
+    from tf_pipeline.estimators import KerasLSTMRegressor
+    from tf_pipeline.estimators.many_series import fit_many
     from tf_pipeline.parallel import start_local_cluster
 
     model = KerasLSTMRegressor(hidden_size=8, steps=steps, batch_size=32, random_state=0)

@@ -37,7 +37,7 @@ def measure(points: int, path: str, steps: int) -> dict[str, float]:
     X, y = make_windows(_series(points), window=WINDOW, layout="features")
     start = time.perf_counter()
     if path == "tf1":
-        from estimators import Estimator, RunConfig, SKCompat
+        from tf_pipeline.estimators import Estimator, RunConfig, SKCompat
         from tf_pipeline.models import lstm_model
 
         with tempfile.TemporaryDirectory() as model_dir:

@@ -106,7 +106,7 @@ def reference_loop(X: np.ndarray, y: np.ndarray, steps: int) -> dict[str, float]
 
 def tf1_path(X: np.ndarray, y: np.ndarray, steps: int, loop: str) -> dict[str, float]:
     """(b) Our Estimator + SKCompat with the legacy lstm_model."""
-    from estimators import Estimator, RunConfig, SKCompat
+    from tf_pipeline.estimators import Estimator, RunConfig, SKCompat
     from tf_pipeline.models import lstm_model
 
     with tempfile.TemporaryDirectory() as model_dir:
@@ -227,8 +227,8 @@ def user_tf1_loop(name: str, X: np.ndarray, y: np.ndarray, steps: int) -> dict[s
     """The user's model_fn in a plain TF1 program: one ``session.run(train_op)`` per step."""
     import tensorflow as tf
 
-    from estimators.model_fn import call_model_fn
     from tf_pipeline.batching import tf1_batches
+    from tf_pipeline.estimators.model_fn import call_model_fn
 
     model_fn, X = _user_model(name, X)
     start = time.perf_counter()
@@ -258,7 +258,7 @@ def user_tf1_loop(name: str, X: np.ndarray, y: np.ndarray, steps: int) -> dict[s
 
 def user_estimator(name: str, X: np.ndarray, y: np.ndarray, steps: int) -> dict[str, float]:
     """The same model_fn through ``Estimator`` with the default ``RunConfig``."""
-    from estimators import Estimator, RunConfig
+    from tf_pipeline.estimators import Estimator, RunConfig
 
     model_fn, X = _user_model(name, X)
     with tempfile.TemporaryDirectory() as model_dir:
@@ -277,7 +277,7 @@ def user_estimator(name: str, X: np.ndarray, y: np.ndarray, steps: int) -> dict[
 
 def regressor_fit(kind: str, X: np.ndarray, y: np.ndarray, steps: int) -> dict[str, float]:
     """``TF1LSTMRegressor`` / ``KerasLSTMRegressor`` with their defaults, as sklearn calls them."""
-    from estimators import KerasLSTMRegressor, TF1LSTMRegressor
+    from tf_pipeline.estimators import KerasLSTMRegressor, TF1LSTMRegressor
 
     cls = TF1LSTMRegressor if kind == "tf1" else KerasLSTMRegressor
     model = cls(steps=steps, random_state=0)

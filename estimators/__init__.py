@@ -1,41 +1,52 @@
-"""Estimators: TF 1.x ``tf.contrib.learn`` stand-ins and scikit-learn regressors.
+"""``estimators``: the top-level name of :mod:`tf_pipeline.estimators`.
 
-- :class:`Estimator`, :class:`RunConfig`, :class:`SKCompat`, :class:`ModelFnOps`,
-  :class:`ModeKeys`: ``tf.contrib.learn`` on TensorFlow 2.21, with TF1 checkpoints,
-  resume and TensorBoard summaries in ``model_dir``; the rest of ``tf.contrib.learn``
-  (monitors, MetricSpec, models, Experiment, learn_runner) in their own modules.
-- :class:`TF1LSTMRegressor`, :class:`KerasLSTMRegressor`: the LSTM regressor on the
-  TF1 graph path and on Keras 3, as scikit-learn estimators with one parameter
-  vocabulary; :class:`SlidingWindowTransformer` cuts a series into their windows.
-- :func:`fit_many`, :func:`forecast_many`: one model per series (or one global model)
-  over many series, as tasks of a joblib backend such as a Dask cluster.
+The Estimator engine, SKCompat and the scikit-learn regressors live in
+:mod:`tf_pipeline.estimators`, the layer above the core modules of
+``tf_pipeline`` (see the README's "Architecture"). ``estimators`` stays importable
+as the short name users write, and as the name pickles of fitted models and earlier
+releases refer to: ``estimators.X`` *is* the module ``tf_pipeline.estimators.X``
+(the same object, so classes, ``isinstance`` checks and monkeypatches agree).
+
+Example
+-------
+>>> import estimators, tf_pipeline.estimators
+>>> estimators is tf_pipeline.estimators
+True
+>>> from estimators.engine import EstimatorEngine
+>>> import tf_pipeline.estimators.engine as engine
+>>> EstimatorEngine is engine.EstimatorEngine
+True
 """
 
-from estimators.estimator import Estimator
-from estimators.hooks import NanLossError
-from estimators.keras_regressor import KerasLSTMRegressor
-from estimators.many_series import fit_many, forecast_many
-from estimators.model_dir import CheckpointError, ModelDirBusyError
-from estimators.model_fn import ModeKeys, ModelFnOps
-from estimators.queue_input import InputTimeoutError
-from estimators.run_config import RunConfig
-from estimators.skcompat import SKCompat
-from estimators.tf1_regressor import TF1LSTMRegressor
-from estimators.window_transformer import SlidingWindowTransformer
+from __future__ import annotations
 
-__all__ = [
-    "CheckpointError",
-    "Estimator",
-    "InputTimeoutError",
-    "KerasLSTMRegressor",
-    "ModeKeys",
-    "ModelDirBusyError",
-    "ModelFnOps",
-    "NanLossError",
-    "RunConfig",
-    "SKCompat",
-    "SlidingWindowTransformer",
-    "TF1LSTMRegressor",
-    "fit_many",
-    "forecast_many",
-]
+import importlib
+import importlib.abc
+import importlib.machinery
+import sys
+from types import ModuleType
+
+import tf_pipeline.estimators as _target
+
+_TARGET = _target.__name__
+
+
+class _AliasFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Resolve ``estimators.X`` to the already importable ``tf_pipeline.estimators.X``."""
+
+    def find_spec(self, fullname: str, path: object = None, target: object = None):
+        if fullname.startswith("estimators."):
+            return importlib.machinery.ModuleSpec(fullname, self)
+        return None
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
+        # The real module, not a copy: importlib keeps its __name__ and __spec__.
+        return importlib.import_module(_TARGET + spec.name[len("estimators") :])
+
+    def exec_module(self, module: ModuleType) -> None:
+        """Nothing to run: the real module was executed under its own name."""
+
+
+if not any(isinstance(finder, _AliasFinder) for finder in sys.meta_path):
+    sys.meta_path.insert(0, _AliasFinder())
+sys.modules[__name__] = _target

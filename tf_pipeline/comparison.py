@@ -26,6 +26,7 @@ import numpy as np
 
 from tf_pipeline._checks import as_finite_1d, check_int
 from tf_pipeline.baselines import airline_sarima, holt_winters, seasonal_naive, select_holt_winters
+from tf_pipeline.forecasting import Forecast, recursive_forecast
 from tf_pipeline.metrics import mae, mape, mase, rmse
 from tf_pipeline.scaling import fit_series_scaler, inverse_transform_series, transform_series
 from tf_pipeline.windows import make_windows
@@ -62,18 +63,6 @@ class ComparisonSettings:
         )
         values.update(overrides)
         return cls(**values)
-
-
-@dataclass
-class Forecast:
-    """One model's forecasts of the test part and how it trained (one seed)."""
-
-    one_step: np.ndarray
-    multi_step: np.ndarray
-    fit_seconds: float = 0.0
-    steps: int | None = None
-    loss_curve: np.ndarray | None = None
-    note: str = ""
 
 
 @dataclass
@@ -129,21 +118,19 @@ class _ScaledWindows:
 
     def recursive(self, predict: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
         """Forecast the test part from the training part alone, feeding forecasts back."""
-        history = list(self.scaled[: len(self.train)][-WINDOW:])
-        out = []
-        for _ in range(self.test_size):
+        def next_value(history: np.ndarray) -> float:
             window = np.asarray(history[-WINDOW:], np.float32).reshape(1, 1, WINDOW)
-            value = float(np.ravel(predict(window))[0])
-            out.append(value)
-            history.append(value)
-        return self.unscale(np.asarray(out))
+            return float(np.ravel(predict(window))[0])
+
+        history = self.scaled[: len(self.train)][-WINDOW:]
+        return self.unscale(recursive_forecast(next_value, history, self.test_size))
 
 
 def _tf1_legacy(data: _ScaledWindows, settings: ComparisonSettings, seed: int) -> Forecast:
     import tempfile
 
-    from estimators import Estimator, RunConfig, SKCompat
-    from estimators.hooks import ProgressHook
+    from tf_pipeline.estimators import Estimator, RunConfig, SKCompat
+    from tf_pipeline.estimators.hooks import ProgressHook
     from tf_pipeline.models import lstm_model
 
     with tempfile.TemporaryDirectory() as model_dir:

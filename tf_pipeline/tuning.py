@@ -37,6 +37,7 @@ from sklearn.model_selection import TimeSeriesSplit
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from tf_pipeline._checks import check_choice
+from tf_pipeline.forecasting import Forecast, recursive_forecast
 from tf_pipeline.metrics import rmse
 from tf_pipeline.parallel import run_tasks
 
@@ -172,10 +173,7 @@ class WindowLSTM:
         return np.array([self._next(values[:t]) for t in range(len(values) - n_test, len(values))])
 
     def recursive(self, train: np.ndarray, horizon: int) -> np.ndarray:
-        history = list(train)
-        for _ in range(horizon):
-            history.append(self._next(np.asarray(history)))
-        return np.asarray(history[len(train) :])
+        return recursive_forecast(self._next, train, horizon)
 
 
 # Per process (this one, or a Dask worker): one Keras model per (candidate, seed), reset to
@@ -224,10 +222,8 @@ def cross_validate(
 
 def tuned_forecast(
     train: np.ndarray, values: np.ndarray, test_size: int, settings: Any, seed: int
-) -> Any:
+) -> Forecast:
     """Choose by CV on ``train``, refit on all of it, forecast the test part."""
-    from tf_pipeline.comparison import Forecast
-
     start = time.perf_counter()
     grid, splits = (QUICK_GRID, 2) if settings.tuned_quick else (GRID, CV_SPLITS)
     scores = cross_validate(

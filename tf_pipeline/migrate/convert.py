@@ -44,9 +44,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from estimators.model_fn import ModeKeys, call_model_fn
 from tf_pipeline.compat import records
 from tf_pipeline.compat import rnn as compat_rnn
+from tf_pipeline.estimators.model_fn import ModeKeys, call_model_fn
 from tf_pipeline.migrate import keras_layers
 from tf_pipeline.migrate.coverage import unaccounted
 from tf_pipeline.migrate.gates import keras_to_tf1, tf1_to_keras

@@ -14,7 +14,7 @@ Example
 True
 """
 
-from estimators.tf_estimator import (
+from tf_pipeline.estimators.tf_estimator import (
     BestExporter,
     Estimator,
     EstimatorSpec,
@@ -29,7 +29,7 @@ from estimators.tf_estimator import (
     add_metrics,
     train_and_evaluate,
 )
-from estimators.tf_estimator.canned import (
+from tf_pipeline.estimators.tf_estimator.canned import (
     DNNClassifier,
     DNNLinearCombinedClassifier,
     DNNLinearCombinedRegressor,
@@ -37,7 +37,7 @@ from estimators.tf_estimator.canned import (
     LinearClassifier,
     LinearRegressor,
 )
-from estimators.tf_estimator.hooks import (
+from tf_pipeline.estimators.tf_estimator.hooks import (
     CheckpointSaverHook,
     CheckpointSaverListener,
     FeedFnHook,

@@ -1,6 +1,6 @@
 """``tf.estimator.export``: serving input receivers and export outputs (TF 2.15 names)."""
 
-from estimators.tf_estimator.export import (
+from tf_pipeline.estimators.tf_estimator.export import (
     ClassificationOutput,
     ExportOutput,
     PredictOutput,

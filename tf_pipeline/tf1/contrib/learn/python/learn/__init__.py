@@ -1,9 +1,9 @@
 """``tensorflow.contrib.learn.python.learn``: the same names as ``tf.contrib.learn``."""
 
-from estimators import Estimator, ModeKeys, ModelFnOps, RunConfig, SKCompat
-from estimators.experiment import Experiment
-from estimators.input_fn_utils import InputFnOps
-from estimators.metric_spec import MetricSpec
+from tf_pipeline.estimators import Estimator, ModeKeys, ModelFnOps, RunConfig, SKCompat
+from tf_pipeline.estimators.experiment import Experiment
+from tf_pipeline.estimators.input_fn_utils import InputFnOps
+from tf_pipeline.estimators.metric_spec import MetricSpec
 from tf_pipeline.tf1.contrib.learn.python.learn import (
     datasets,
     estimators,

@@ -1,5 +1,5 @@
 """``tensorflow.contrib.learn.python.learn.experiment`` (see :mod:`estimators.experiment`)."""
 
-from estimators.experiment import Experiment
+from tf_pipeline.estimators.experiment import Experiment
 
 __all__ = ["Experiment"]

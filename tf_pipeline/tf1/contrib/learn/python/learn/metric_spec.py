@@ -1,5 +1,5 @@
 """``tensorflow.contrib.learn.python.learn.metric_spec`` (see :mod:`estimators.metric_spec`)."""
 
-from estimators.metric_spec import MetricSpec
+from tf_pipeline.estimators.metric_spec import MetricSpec
 
 __all__ = ["MetricSpec"]

@@ -1,6 +1,6 @@
 """``tensorflow.contrib.learn.python.learn.estimators``: Estimator and its contract."""
 
-from estimators import Estimator, ModeKeys, ModelFnOps, RunConfig, SKCompat
+from tf_pipeline.estimators import Estimator, ModeKeys, ModelFnOps, RunConfig, SKCompat
 from tf_pipeline.tf1.contrib.learn.python.learn.estimators import (
     estimator,
     metric_key,

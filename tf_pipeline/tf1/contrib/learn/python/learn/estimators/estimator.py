@@ -1,5 +1,5 @@
 """``tensorflow.contrib.learn.python.learn.estimators.estimator``."""
 
-from estimators import Estimator, ModeKeys, ModelFnOps, SKCompat
+from tf_pipeline.estimators import Estimator, ModeKeys, ModelFnOps, SKCompat
 
 __all__ = ["Estimator", "ModeKeys", "ModelFnOps", "SKCompat"]

@@ -1,5 +1,5 @@
 """``tensorflow.contrib.learn.python.learn.estimators.model_fn`` (``model_fn_lib``)."""
 
-from estimators import ModeKeys, ModelFnOps
+from tf_pipeline.estimators import ModeKeys, ModelFnOps
 
 __all__ = ["ModeKeys", "ModelFnOps"]

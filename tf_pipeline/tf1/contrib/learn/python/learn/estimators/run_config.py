@@ -1,5 +1,5 @@
 """``tensorflow.contrib.learn.python.learn.estimators.run_config``."""
 
-from estimators import RunConfig
+from tf_pipeline.estimators import RunConfig
 
 __all__ = ["RunConfig"]

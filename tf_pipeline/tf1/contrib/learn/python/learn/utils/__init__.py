@@ -1,6 +1,6 @@
 """``tensorflow.contrib.learn.python.learn.utils`` (``tf.contrib.learn.utils``)."""
 
-from estimators.input_fn_utils import (
+from tf_pipeline.estimators.input_fn_utils import (
     InputFnOps,
     build_default_serving_input_fn,
     build_parsing_serving_input_fn,

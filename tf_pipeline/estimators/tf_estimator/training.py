@@ -23,7 +23,7 @@ from typing import Any
 
 import tensorflow as tf
 
-from estimators.tf_estimator.exporter import Exporter
+from tf_pipeline.estimators.tf_estimator.exporter import Exporter
 
 logger = logging.getLogger("estimators")
 

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from estimators.tf_estimator.feeding import _enqueue_data
+from tf_pipeline.estimators.tf_estimator.feeding import _enqueue_data
 
 _TARGET_KEY = "__target_key__"
 

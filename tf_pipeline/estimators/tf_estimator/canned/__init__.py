@@ -7,12 +7,12 @@
 exposed as ``tf_pipeline.tf1.estimator.<Name>``.
 """
 
-from estimators.tf_estimator.canned.dnn import DNNClassifier, DNNRegressor
-from estimators.tf_estimator.canned.dnn_linear_combined import (
+from tf_pipeline.estimators.tf_estimator.canned.dnn import DNNClassifier, DNNRegressor
+from tf_pipeline.estimators.tf_estimator.canned.dnn_linear_combined import (
     DNNLinearCombinedClassifier,
     DNNLinearCombinedRegressor,
 )
-from estimators.tf_estimator.canned.linear import LinearClassifier, LinearRegressor
+from tf_pipeline.estimators.tf_estimator.canned.linear import LinearClassifier, LinearRegressor
 
 __all__ = [
     "DNNClassifier",

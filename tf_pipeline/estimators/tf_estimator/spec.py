@@ -17,7 +17,7 @@ from typing import Any
 
 import tensorflow as tf
 
-from estimators.tf_estimator.export_output import get_export_outputs
+from tf_pipeline.estimators.tf_estimator.export_output import get_export_outputs
 
 
 class ModeKeys:

@@ -45,8 +45,8 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from estimators.data_feeder import DataFeeder, label_shape
-from estimators.hooks import nan_loss_error
+from tf_pipeline.estimators.data_feeder import DataFeeder, label_shape
+from tf_pipeline.estimators.hooks import nan_loss_error
 from tf_pipeline.training_loop import TracedLoop, build_traced_loop
 
 logger = logging.getLogger("estimators")
@@ -96,8 +96,12 @@ def resolve_train_loop(
 
 
 def _hook_cadences(hooks: list) -> list[int]:
-    from estimators.hooks import ProgressHook
-    from estimators.monitors import RunHookAdapterForMonitors, StopAtStep, ValidationMonitor
+    from tf_pipeline.estimators.hooks import ProgressHook
+    from tf_pipeline.estimators.monitors import (
+        RunHookAdapterForMonitors,
+        StopAtStep,
+        ValidationMonitor,
+    )
 
     cadences = []
     for hook in hooks:

@@ -19,8 +19,8 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from estimators.tf_estimator.estimator import Estimator
-from estimators.tf_estimator.spec import ModeKeys
+from tf_pipeline.estimators.tf_estimator.estimator import Estimator
+from tf_pipeline.estimators.tf_estimator.spec import ModeKeys
 
 _METRIC_FN_ARGS = ("features", "labels", "predictions", "config")
 

@@ -26,25 +26,25 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from estimators.data_feeder import DataFeeder
-from estimators.engine import EstimatorEngine, eval_dir, resolve_model_dir
-from estimators.hooks import TrainingTimerHook
-from estimators.in_graph_training import (
+from tf_pipeline._checks import check_int
+from tf_pipeline.estimators.data_feeder import DataFeeder
+from tf_pipeline.estimators.engine import EstimatorEngine, eval_dir, resolve_model_dir
+from tf_pipeline.estimators.hooks import TrainingTimerHook
+from tf_pipeline.estimators.in_graph_training import (
     InGraphLoopHook,
     LoopUnsupported,
     build_loop,
     log_fallback,
     resolve_train_loop,
 )
-from estimators.input_fn_utils import InputFnOps
-from estimators.metric_spec import make_metrics_ops
-from estimators.model_dir import read_signature, write_signature
-from estimators.model_fn import ModeKeys, ModelFnOps, call_model_fn, model_fn_args
-from estimators.monitors import replace_monitors_with_hooks
-from estimators.queue_input import input_timeouts, monitored
-from estimators.run_config import RunConfig
-from estimators.saved_model import write_saved_model
-from tf_pipeline._checks import check_int
+from tf_pipeline.estimators.input_fn_utils import InputFnOps
+from tf_pipeline.estimators.metric_spec import make_metrics_ops
+from tf_pipeline.estimators.model_dir import read_signature, write_signature
+from tf_pipeline.estimators.model_fn import ModeKeys, ModelFnOps, call_model_fn, model_fn_args
+from tf_pipeline.estimators.monitors import replace_monitors_with_hooks
+from tf_pipeline.estimators.queue_input import input_timeouts, monitored
+from tf_pipeline.estimators.run_config import RunConfig
+from tf_pipeline.estimators.saved_model import write_saved_model
 
 logger = logging.getLogger("estimators")
 

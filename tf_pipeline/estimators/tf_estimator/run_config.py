@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from estimators.run_config import RunConfig as _EngineRunConfig
+from tf_pipeline.estimators.run_config import RunConfig as _EngineRunConfig
 
 _USE_DEFAULT = object()
 _REPLACEABLE = (

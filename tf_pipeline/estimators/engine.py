@@ -35,22 +35,22 @@ import numpy as np
 import tensorflow as tf
 from sklearn.exceptions import NotFittedError
 
-from estimators.hooks import LoggingHook, NanLossHook, TrainingTimerHook
-from estimators.model_dir import (
+from tf_pipeline.checkpoints import unreadable
+from tf_pipeline.estimators.hooks import LoggingHook, NanLossHook, TrainingTimerHook
+from tf_pipeline.estimators.model_dir import (
     CHECKPOINT_BASENAME,
     check_checkpoint_matches,
     fit_lock,
     latest_checkpoint,
     read_latest_checkpoint,
 )
-from estimators.queue_input import (
+from tf_pipeline.estimators.queue_input import (
     QUEUE_DEQUEUE_OPS,
     STOP_GRACE_SECS,
     input_timeouts,
     monitored,
     run_options,
 )
-from tf_pipeline.checkpoints import unreadable
 
 logger = logging.getLogger("estimators")
 

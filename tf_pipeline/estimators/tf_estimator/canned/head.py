@@ -26,7 +26,7 @@ from typing import Any, Sequence
 
 import tensorflow as tf
 
-from estimators.tf_estimator.canned.keys import (
+from tf_pipeline.estimators.tf_estimator.canned.keys import (
     CLASSIFY_SERVING_KEY,
     DEFAULT_SERVING_KEY,
     PREDICT_SERVING_KEY,
@@ -34,12 +34,12 @@ from estimators.tf_estimator.canned.keys import (
     MetricKeys,
     PredictionKeys,
 )
-from estimators.tf_estimator.export_output import (
+from tf_pipeline.estimators.tf_estimator.export_output import (
     ClassificationOutput,
     PredictOutput,
     RegressionOutput,
 )
-from estimators.tf_estimator.spec import EstimatorSpec, ModeKeys
+from tf_pipeline.estimators.tf_estimator.spec import EstimatorSpec, ModeKeys
 
 _V1 = tf.compat.v1
 _REDUCTION = _V1.losses.Reduction

@@ -11,18 +11,18 @@ Public names (re-exported as ``tf_pipeline.tf1.estimator``):
 - the session hooks of :mod:`~estimators.tf_estimator.hooks`.
 """
 
-from estimators.tf_estimator import export, hooks, inputs
-from estimators.tf_estimator.estimator import Estimator, WarmStartSettings
-from estimators.tf_estimator.exporter import (
+from tf_pipeline.estimators.tf_estimator import export, hooks, inputs
+from tf_pipeline.estimators.tf_estimator.estimator import Estimator, WarmStartSettings
+from tf_pipeline.estimators.tf_estimator.exporter import (
     BestExporter,
     Exporter,
     FinalExporter,
     LatestExporter,
 )
-from estimators.tf_estimator.extenders import add_metrics
-from estimators.tf_estimator.run_config import RunConfig
-from estimators.tf_estimator.spec import EstimatorSpec, ModeKeys
-from estimators.tf_estimator.training import EvalSpec, TrainSpec, train_and_evaluate
+from tf_pipeline.estimators.tf_estimator.extenders import add_metrics
+from tf_pipeline.estimators.tf_estimator.run_config import RunConfig
+from tf_pipeline.estimators.tf_estimator.spec import EstimatorSpec, ModeKeys
+from tf_pipeline.estimators.tf_estimator.training import EvalSpec, TrainSpec, train_and_evaluate
 
 __all__ = [
     "BestExporter",

@@ -37,7 +37,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from estimators.monitors import ValidationMonitor
+from tf_pipeline.estimators.monitors import ValidationMonitor
 
 logger = logging.getLogger("estimators")
 

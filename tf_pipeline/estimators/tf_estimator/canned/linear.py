@@ -24,14 +24,17 @@ from typing import Any, Callable, Sequence
 
 import tensorflow as tf
 
-from estimators.tf_estimator.canned.head import (
+from tf_pipeline.estimators.tf_estimator.canned.head import (
     RegressionHead,
     _Head,
     binary_or_multi_class_head,
 )
-from estimators.tf_estimator.canned.optimizers import OptimizerArg, get_optimizer_instance
-from estimators.tf_estimator.estimator import Estimator
-from estimators.tf_estimator.spec import EstimatorSpec
+from tf_pipeline.estimators.tf_estimator.canned.optimizers import (
+    OptimizerArg,
+    get_optimizer_instance,
+)
+from tf_pipeline.estimators.tf_estimator.estimator import Estimator
+from tf_pipeline.estimators.tf_estimator.spec import EstimatorSpec
 
 _V1 = tf.compat.v1
 _LEARNING_RATE = 0.2

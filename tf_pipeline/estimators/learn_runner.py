@@ -26,8 +26,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from estimators.experiment import Experiment
-from estimators.run_config import RunConfig
+from tf_pipeline.estimators.experiment import Experiment
+from tf_pipeline.estimators.run_config import RunConfig
 
 logger = logging.getLogger("estimators")
 

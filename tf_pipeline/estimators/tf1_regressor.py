@@ -28,11 +28,11 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from estimators.estimator import Estimator
-from estimators.hooks import NanLossError, ProgressHook
-from estimators.model_dir import SIGNATURE_NAME, latest_checkpoint
-from estimators.run_config import RunConfig
-from estimators.sklearn_base import BaseLSTMRegressor, progress_bar
+from tf_pipeline.estimators.estimator import Estimator
+from tf_pipeline.estimators.hooks import NanLossError, ProgressHook
+from tf_pipeline.estimators.model_dir import SIGNATURE_NAME, latest_checkpoint
+from tf_pipeline.estimators.run_config import RunConfig
+from tf_pipeline.estimators.sklearn_base import BaseLSTMRegressor, progress_bar
 from tf_pipeline.models import lstm_model
 
 logger = logging.getLogger("estimators")

@@ -23,8 +23,8 @@ from typing import Any
 
 import tensorflow as tf
 
-from estimators.engine import restore_errors
-from estimators.model_dir import check_checkpoint_matches
+from tf_pipeline.estimators.engine import restore_errors
+from tf_pipeline.estimators.model_dir import check_checkpoint_matches
 
 
 def get_timestamped_export_dir(export_dir_base: str) -> str:

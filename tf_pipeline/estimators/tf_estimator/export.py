@@ -19,7 +19,7 @@ from typing import Any
 
 import tensorflow as tf
 
-from estimators.tf_estimator.export_output import (
+from tf_pipeline.estimators.tf_estimator.export_output import (
     SINGLE_FEATURE_DEFAULT_NAME,
     SINGLE_LABEL_DEFAULT_NAME,
     SINGLE_RECEIVER_DEFAULT_NAME,

@@ -23,21 +23,24 @@ from typing import Any, Callable, Sequence
 
 import tensorflow as tf
 
-from estimators.tf_estimator.canned.dnn import check_dnn_args, dnn_logits
-from estimators.tf_estimator.canned.head import (
+from tf_pipeline.estimators.tf_estimator.canned.dnn import check_dnn_args, dnn_logits
+from tf_pipeline.estimators.tf_estimator.canned.head import (
     RegressionHead,
     _Head,
     binary_or_multi_class_head,
 )
-from estimators.tf_estimator.canned.linear import (
+from tf_pipeline.estimators.tf_estimator.canned.linear import (
     check_features,
     default_linear_learning_rate,
     default_partitioner,
     linear_logits,
 )
-from estimators.tf_estimator.canned.optimizers import OptimizerArg, get_optimizer_instance
-from estimators.tf_estimator.estimator import Estimator
-from estimators.tf_estimator.spec import EstimatorSpec
+from tf_pipeline.estimators.tf_estimator.canned.optimizers import (
+    OptimizerArg,
+    get_optimizer_instance,
+)
+from tf_pipeline.estimators.tf_estimator.estimator import Estimator
+from tf_pipeline.estimators.tf_estimator.spec import EstimatorSpec
 
 _V1 = tf.compat.v1
 _DNN_LEARNING_RATE = 0.001

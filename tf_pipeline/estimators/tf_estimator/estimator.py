@@ -38,14 +38,17 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
-from estimators.engine import EstimatorEngine, eval_dir, resolve_model_dir
-from estimators.model_dir import latest_checkpoint
-from estimators.queue_input import input_timeouts, monitored
-from estimators.saved_model import write_saved_model
-from estimators.tf_estimator.export_output import build_all_signature_defs, get_export_outputs
-from estimators.tf_estimator.run_config import RunConfig
-from estimators.tf_estimator.spec import EstimatorSpec, ModeKeys
 from tf_pipeline._checks import check_int
+from tf_pipeline.estimators.engine import EstimatorEngine, eval_dir, resolve_model_dir
+from tf_pipeline.estimators.model_dir import latest_checkpoint
+from tf_pipeline.estimators.queue_input import input_timeouts, monitored
+from tf_pipeline.estimators.saved_model import write_saved_model
+from tf_pipeline.estimators.tf_estimator.export_output import (
+    build_all_signature_defs,
+    get_export_outputs,
+)
+from tf_pipeline.estimators.tf_estimator.run_config import RunConfig
+from tf_pipeline.estimators.tf_estimator.spec import EstimatorSpec, ModeKeys
 
 logger = logging.getLogger("estimators")
 

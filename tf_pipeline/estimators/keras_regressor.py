@@ -27,9 +27,9 @@ from typing import Any
 import keras
 import numpy as np
 
-from estimators.in_graph_training import AUTO_XLA_MIN_STEPS
-from estimators.sklearn_base import WARM_START_FIXED, BaseLSTMRegressor, progress_bar
 from tf_pipeline.errors import NanLossError
+from tf_pipeline.estimators.in_graph_training import AUTO_XLA_MIN_STEPS
+from tf_pipeline.estimators.sklearn_base import WARM_START_FIXED, BaseLSTMRegressor, progress_bar
 from tf_pipeline.keras_models import build_lstm, compile_regressor
 from tf_pipeline.keras_training import train_steps
 from tf_pipeline.stateful import fit_stateful

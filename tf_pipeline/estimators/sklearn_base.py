@@ -40,6 +40,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from tqdm import tqdm
 
 from tf_pipeline._checks import as_finite_1d, check_choice, check_int
+from tf_pipeline.forecasting import recursive_forecast
 
 logger = logging.getLogger("estimators")
 
@@ -285,12 +286,13 @@ class BaseLSTMRegressor(RegressorMixin, BaseEstimator):
                 f"`history` must have at least window = {window} points, got {len(values)}."
             )
         layout = self._fit_params["layout"]
-        buffer = np.concatenate([values[-window:], np.zeros(steps, dtype=np.float32)])
-        for i in range(steps):
+
+        def next_value(so_far: np.ndarray) -> float:
             # The same code path as predict, one window at a time.
-            window_values = buffer[i : i + window].reshape(1, window)
-            buffer[window + i] = self._predict_network(_to_layout(window_values, layout))[0]
-        return buffer[window:].copy()
+            window_values = so_far[-window:].reshape(1, window)
+            return self._predict_network(_to_layout(window_values, layout))[0]
+
+        return recursive_forecast(next_value, values[-window:], steps, dtype=np.float32)
 
     # -- for subclasses -------------------------------------------------------------------
     def _fit_network(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from estimators.estimator import Estimator
+from tf_pipeline.estimators.estimator import Estimator
 
 
 class SKCompat:
