@@ -11,6 +11,7 @@ import os
 import pickle
 import random
 import re
+import sys
 import warnings
 
 import joblib
@@ -324,12 +325,18 @@ def test_tags_use_the_current_api():
 # -- verbose -------------------------------------------------------------------------------
 
 
-def test_verbose_shows_a_tqdm_bar_with_the_loss_and_default_is_quiet(fitted, windows, capsys):
+def test_verbose_shows_a_tqdm_bar_with_the_loss_and_default_is_quiet(
+    fitted, windows, capsys, monkeypatch
+):
     X, y = windows
     cls = type(fitted)  # fitted already: TensorFlow's one-time notices are out of the way
     capsys.readouterr()
     make(cls, steps=3).fit(X, y)
     assert capsys.readouterr() == ("", "")
+    # stderr is not a terminal here (a log file, say): no bar even with verbose=1.
+    make(cls, steps=3, verbose=1).fit(X, y)
+    assert capsys.readouterr() == ("", "")
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     make(cls, steps=3, verbose=1).fit(X, y)
     captured = capsys.readouterr()
     assert captured.out == ""

@@ -3,6 +3,16 @@
 Every message reads: the argument in backticks, the constraint, what was
 received, and a hint when there is one, e.g.
 ``\\`window\\` must be an int >= 1, got 0.``
+
+Example
+-------
+>>> from tf_pipeline._checks import check_learning_rate, check_optimizer
+>>> check_optimizer("Adagrad"), check_learning_rate(1)
+('adagrad', 1.0)
+>>> check_learning_rate(0)
+Traceback (most recent call last):
+...
+ValueError: `learning_rate` must be > 0, got 0.
 """
 
 from __future__ import annotations
@@ -58,3 +68,28 @@ def as_finite_1d(values: object, name: str, dtype: object = np.float32) -> np.nd
             f"{position} ({int(bad.sum())} non-finite in all). Fill or drop them first."
         )
     return array
+
+
+# The optimizers every trainer of the project accepts, by their lower-case names
+# (Keras' classes for the Keras path, tf.compat.v1.train's for the TF1 path).
+OPTIMIZERS = ("adam", "adagrad", "sgd", "rmsprop")
+
+
+def check_optimizer(value: object, name: str = "optimizer") -> str:
+    """Return ``value`` lower-cased if it names one of :data:`OPTIMIZERS`.
+
+    Case-insensitive, so TF1's spelling (``"Adagrad"``) is accepted.
+    """
+    if not isinstance(value, str):
+        expected = ", ".join(repr(o) for o in OPTIMIZERS)
+        raise TypeError(f"`{name}` must be one of {expected}, got {value!r}.")
+    return check_choice(value.lower(), name, OPTIMIZERS)
+
+
+def check_learning_rate(value: object, name: str = "learning_rate") -> float:
+    """Return ``value`` as a float > 0, or raise ``TypeError``/``ValueError``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"`{name}` must be a float, got {value!r}.")
+    if not value > 0:  # also refuses NaN
+        raise ValueError(f"`{name}` must be > 0, got {value}.")
+    return float(value)

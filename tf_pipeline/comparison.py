@@ -28,6 +28,7 @@ from tf_pipeline._checks import as_finite_1d, check_int
 from tf_pipeline.baselines import airline_sarima, holt_winters, seasonal_naive, select_holt_winters
 from tf_pipeline.forecasting import Forecast, recursive_forecast
 from tf_pipeline.metrics import mae, mape, mase, rmse
+from tf_pipeline.progress import ProgressBar
 from tf_pipeline.scaling import fit_series_scaler, inverse_transform_series, transform_series
 from tf_pipeline.windows import make_windows
 
@@ -118,6 +119,7 @@ class _ScaledWindows:
 
     def recursive(self, predict: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
         """Forecast the test part from the training part alone, feeding forecasts back."""
+
         def next_value(history: np.ndarray) -> float:
             window = np.asarray(history[-WINDOW:], np.float32).reshape(1, 1, WINDOW)
             return float(np.ravel(predict(window))[0])
@@ -138,7 +140,7 @@ def _tf1_legacy(data: _ScaledWindows, settings: ComparisonSettings, seed: int) -
         params = {"hidden_size": settings.hidden_size, "learning_rate": settings.learning_rate}
         estimator = Estimator(lstm_model, model_dir=model_dir, config=config, params=params)
         regressor = SKCompat(estimator)
-        bar = _Bar(settings, settings.tf1_steps, "TF1 legacy LSTM", "step")
+        bar = ProgressBar(settings.tf1_steps, "TF1 legacy LSTM", enabled=settings.progress)
         start = time.perf_counter()
         regressor.fit(
             data.X_train,
@@ -164,7 +166,7 @@ def _keras_lstm(data: _ScaledWindows, settings: ComparisonSettings, seed: int) -
         "adagrad",
         settings.learning_rate,
     )
-    bar = _Bar(settings, settings.keras_steps, "Keras LSTM", "step")
+    bar = ProgressBar(settings.keras_steps, "Keras LSTM", enabled=settings.progress)
     losses = train_steps(
         model,
         data.X_train,
@@ -172,7 +174,7 @@ def _keras_lstm(data: _ScaledWindows, settings: ComparisonSettings, seed: int) -
         steps=settings.keras_steps,
         batch_size=settings.batch_size,
         steps_per_run=500,
-        on_run=bar.update_losses,
+        on_run=bar.advance,
     )
     bar.close()
     seconds = time.perf_counter() - start
@@ -206,9 +208,11 @@ def _keras_stateful(data: _ScaledWindows, settings: ComparisonSettings, seed: in
         "adagrad",
         settings.learning_rate,
     )
-    bar = _Bar(settings, settings.stateful_epochs, "Keras stateful LSTM", unit="epoch")
+    bar = ProgressBar(
+        settings.stateful_epochs, "Keras stateful LSTM", unit="epoch", enabled=settings.progress
+    )
     callback = keras.callbacks.LambdaCallback(
-        on_epoch_end=lambda epoch, logs: bar.update_losses(np.array([logs["loss"]]))
+        on_epoch_end=lambda epoch, logs: bar.advance([logs["loss"]])
     )
     history = fit_stateful(
         model,
@@ -276,36 +280,6 @@ MODELS: dict[str, tuple[str, Callable, bool]] = {
 
 # Runners that send tasks of their own to the joblib backend (see _run_models).
 _FANS_OUT = frozenset({"tuned"})
-
-
-class _Bar:
-    """A tqdm bar whose postfix shows the running loss; silent when progress is off."""
-
-    def __init__(self, settings: ComparisonSettings, total: int, desc: str, unit: str) -> None:
-        self._bar = None
-        if settings.progress:
-            from tqdm.auto import tqdm
-
-            self._bar = tqdm(total=total, desc=desc, unit=unit, leave=False)
-
-    @property
-    def active(self) -> bool:
-        return self._bar is not None
-
-    def update(self, n: int) -> None:
-        self._bar.update(n)
-
-    def set_postfix(self, **kwargs: Any) -> None:
-        self._bar.set_postfix(**kwargs)
-
-    def update_losses(self, losses: np.ndarray) -> None:
-        if self._bar is not None:
-            self._bar.update(len(losses))
-            self._bar.set_postfix(loss=f"{float(losses[-1]):.4g}")
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
 
 
 def _scores(actual: np.ndarray, forecast: np.ndarray, train: np.ndarray) -> dict[str, float]:

@@ -44,7 +44,7 @@ import keras
 import numpy as np
 from sklearn.preprocessing import MinMaxScaler
 
-from tf_pipeline._checks import check_int
+from tf_pipeline._checks import check_int, check_learning_rate
 from tf_pipeline.datasets import cosine_curve
 from tf_pipeline.keras_models import build_lstm, build_mlp, compile_regressor
 from tf_pipeline.metrics import rmse
@@ -185,10 +185,7 @@ def run_cosine_demo(
     epochs = check_int(epochs, "epochs", minimum=1)
     hidden_size = check_int(hidden_size, "hidden_size", minimum=1)
     seed = check_int(seed, "seed", minimum=0)
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)):
-        raise TypeError(f"`learning_rate` must be a float, got {learning_rate!r}.")
-    if not learning_rate > 0:
-        raise ValueError(f"`learning_rate` must be > 0, got {learning_rate}.")
+    learning_rate = check_learning_rate(learning_rate)
     keras.utils.set_random_seed(seed)
 
     series = cosine_curve(n)

@@ -29,9 +29,7 @@ from collections.abc import Callable, Sequence
 
 import keras
 
-from tf_pipeline._checks import check_choice, check_int
-
-OPTIMIZERS = ("adam", "adagrad", "sgd", "rmsprop")
+from tf_pipeline._checks import check_int, check_learning_rate, check_optimizer
 
 # Each LSTM layer draws from three seeds (kernel, recurrent kernel, dropout); the
 # Dense head takes the next one. Distinct seeds keep layers from sharing values.
@@ -260,20 +258,8 @@ def compile_regressor(
     """
     if not isinstance(model, keras.Model):
         raise TypeError(f"`model` must be a keras.Model, got {type(model).__name__}.")
-    if not isinstance(optimizer, str):
-        raise TypeError(
-            f"`optimizer` must be one of {', '.join(repr(o) for o in OPTIMIZERS)}, "
-            f"got {optimizer!r}."
-        )
-    name = check_choice(optimizer.lower(), "optimizer", OPTIMIZERS)
+    name = check_optimizer(optimizer)
     if not isinstance(learning_rate, keras.optimizers.schedules.LearningRateSchedule):
-        if isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real):
-            raise TypeError(
-                "`learning_rate` must be a float or a LearningRateSchedule, "
-                f"got {learning_rate!r}."
-            )
-        if not learning_rate > 0:
-            raise ValueError(f"`learning_rate` must be > 0, got {learning_rate}.")
-        learning_rate = float(learning_rate)
+        learning_rate = check_learning_rate(learning_rate)
     model.compile(optimizer=_make_optimizer(name, learning_rate), loss=loss)
     return model

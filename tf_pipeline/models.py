@@ -25,7 +25,7 @@ from typing import Any
 
 import tensorflow as tf
 
-from tf_pipeline._checks import check_int
+from tf_pipeline._checks import check_int, check_learning_rate
 from tf_pipeline.compat.layers import fully_connected, optimize_loss
 from tf_pipeline.compat.rnn import BasicLSTMCell, MultiRNNCell, dynamic_rnn
 
@@ -49,12 +49,9 @@ def resolve_params(params: Mapping[str, Any] | None) -> dict[str, Any]:
         merged.update(params)
     check_int(merged["hidden_size"], "params['hidden_size']", minimum=1)
     check_int(merged["num_layers"], "params['num_layers']", minimum=1)
-    learning_rate = merged["learning_rate"]
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)):
-        raise TypeError(f"`params['learning_rate']` must be a float, got {learning_rate!r}.")
-    if learning_rate <= 0:
-        raise ValueError(f"`params['learning_rate']` must be > 0, got {learning_rate}.")
-    merged["learning_rate"] = float(learning_rate)
+    merged["learning_rate"] = check_learning_rate(
+        merged["learning_rate"], "params['learning_rate']"
+    )
     return merged
 
 

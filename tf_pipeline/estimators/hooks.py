@@ -6,7 +6,6 @@ import logging
 import math
 import time
 
-import numpy as np
 import tensorflow as tf
 
 from tf_pipeline.errors import NanLossError
@@ -139,8 +138,8 @@ class ProgressHook(tf.compat.v1.train.SessionRunHook):
 
     Parameters
     ----------
-    bar : tqdm.tqdm
-        Any object with ``update(n)`` and ``set_postfix(**kwargs)``.
+    bar : tf_pipeline.progress.ProgressBar
+        Any object with ``advance(losses)``.
     """
 
     def __init__(self, bar) -> None:
@@ -158,6 +157,4 @@ class ProgressHook(tf.compat.v1.train.SessionRunHook):
         return tf.compat.v1.train.SessionRunArgs(self._fetch)
 
     def after_run(self, run_context, run_values):
-        losses = np.atleast_1d(run_values.results)
-        self._bar.update(len(losses))
-        self._bar.set_postfix(loss=f"{float(losses[-1]):.4g}", refresh=False)
+        self._bar.advance(run_values.results)

@@ -29,9 +29,10 @@ import numpy as np
 
 from tf_pipeline.errors import NanLossError
 from tf_pipeline.estimators.in_graph_training import AUTO_XLA_MIN_STEPS
-from tf_pipeline.estimators.sklearn_base import WARM_START_FIXED, BaseLSTMRegressor, progress_bar
+from tf_pipeline.estimators.sklearn_base import WARM_START_FIXED, BaseLSTMRegressor
 from tf_pipeline.keras_models import build_lstm, compile_regressor
 from tf_pipeline.keras_training import train_steps
+from tf_pipeline.progress import ProgressBar
 from tf_pipeline.stateful import fit_stateful
 
 logger = logging.getLogger("estimators")
@@ -65,17 +66,14 @@ class _StepBudget(keras.callbacks.Callback):
             self.model.stop_training = True
             return
         if self._bar is not None:
-            self._bar.update(1)
-            if logs and "loss" in logs:
-                self._bar.set_postfix(loss=f"{float(logs['loss']):.4g}", refresh=False)
+            self._bar.advance([loss])
         if self._done >= self._steps:
             self.model.stop_training = True
 
     def advance(self, losses: np.ndarray) -> None:
         """Advance the bar by one run of :func:`~tf_pipeline.keras_training.train_steps`."""
         if self._bar is not None:
-            self._bar.update(len(losses))
-            self._bar.set_postfix(loss=f"{float(losses[-1]):.4g}", refresh=False)
+            self._bar.advance(losses)
 
 
 class KerasLSTMRegressor(BaseLSTMRegressor):
@@ -128,7 +126,8 @@ class KerasLSTMRegressor(BaseLSTMRegressor):
         Seeds initial weights and shuffling; an int gives identical predictions
         on refitting.
     verbose : int, default=0
-        ``1``: a tqdm bar on stderr, advanced every batch with the running loss.
+        ``1``: a tqdm bar on stderr (when it is a terminal), advanced every batch with
+        the running loss.
     warm_start : bool, default=False
         Keep training ``model_`` (weights and optimizer state) for ``steps``
         more steps. ``stateful`` and, for a stateful model, ``batch_size``
@@ -238,8 +237,10 @@ class KerasLSTMRegressor(BaseLSTMRegressor):
         )
         # A warm fit trains model_ in place: keep what to put back if the loss blows up.
         previous = _training_state(model) if warm else None
-        bar = progress_bar(params["steps"], params["verbose"], type(self).__name__)
-        budget = _StepBudget(params["steps"], bar if params["verbose"] else None)
+        bar = ProgressBar(
+            params["steps"], type(self).__name__, enabled=bool(params["verbose"]), leave=True
+        )
+        budget = _StepBudget(params["steps"], bar if bar.active else None)
         try:
             if stateful:
                 history = fit_stateful(

@@ -3,7 +3,8 @@
 :class:`BaseLSTMRegressor` holds the one parameter vocabulary both paths share
 (:class:`~estimators.TF1LSTMRegressor`, the TF1 graph path, and
 :class:`~estimators.KerasLSTMRegressor`, the Keras 3 path), validates data with
-scikit-learn's helpers, forecasts recursively and seeds through :func:`seeded`.
+scikit-learn's helpers, forecasts recursively (:func:`tf_pipeline.forecasting.recursive_forecast`)
+and seeds through :func:`tf_pipeline.seeding.seeded`.
 
 Input windows
     ``X`` is 2-D ``(n_samples, window)``, one window per row (what
@@ -14,100 +15,39 @@ Input windows
 
 Example
 -------
->>> from estimators.sklearn_base import resolve_seed, seeded
 >>> import numpy as np
->>> with seeded(resolve_seed(0)):
-...     a = np.random.rand()
->>> with seeded(resolve_seed(0)):
-...     b = np.random.rand()
->>> a == b
-True
+>>> from estimators import KerasLSTMRegressor
+>>> X = np.random.RandomState(0).rand(40, 6).astype(np.float32)
+>>> y = X.mean(axis=1)
+>>> model = KerasLSTMRegressor(hidden_size=4, steps=20, random_state=0).fit(X, y)
+>>> model.forecast(X[0], steps=2).shape
+(2,)
 """
 
 from __future__ import annotations
 
 import logging
-import numbers
-import random
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
-from tqdm import tqdm
 
-from tf_pipeline._checks import as_finite_1d, check_choice, check_int
+from tf_pipeline._checks import (
+    as_finite_1d,
+    check_choice,
+    check_int,
+    check_learning_rate,
+    check_optimizer,
+)
 from tf_pipeline.forecasting import recursive_forecast
+from tf_pipeline.seeding import resolve_seed, seeded
 
 logger = logging.getLogger("estimators")
 
 LAYOUTS = ("features", "steps")
-OPTIMIZERS = ("adam", "adagrad", "sgd", "rmsprop")
 # Parameters a warm start may not change: they fix the network or its optimizer state.
 WARM_START_FIXED = ("hidden_size", "num_layers", "layout", "optimizer", "learning_rate")
-_MAX_SEED = 2**31 - 1
-
-
-def resolve_seed(random_state: int | np.random.RandomState | None) -> int | None:
-    """Turn a scikit-learn ``random_state`` into one int seed (or None).
-
-    Parameters
-    ----------
-    random_state : int, numpy.random.RandomState or None
-        An int in ``[0, 2**31 - 1]`` is used as it is; a ``RandomState``
-        draws a fresh seed (so successive fits differ, as in scikit-learn);
-        None means "not seeded".
-
-    Returns
-    -------
-    int or None
-    """
-    if random_state is None:
-        return None
-    if isinstance(random_state, numbers.Integral) and not isinstance(random_state, bool):
-        seed = int(random_state)
-        if not 0 <= seed <= _MAX_SEED:
-            raise ValueError(f"`random_state` must be an int in [0, {_MAX_SEED}], got {seed}.")
-        return seed
-    if isinstance(random_state, np.random.RandomState):
-        return int(check_random_state(random_state).randint(_MAX_SEED))
-    raise TypeError(
-        f"`random_state` must be an int, a numpy RandomState or None, got {random_state!r}."
-    )
-
-
-@contextmanager
-def seeded(seed: int | None) -> Iterator[None]:
-    """Seed Python, NumPy, TensorFlow and Keras for the block; the one seeding helper.
-
-    ``keras.utils.set_random_seed`` seeds Python's ``random``, NumPy's global
-    generator, TensorFlow's global seed (shuffling, eager ops) and Keras' seed
-    generator; TF1 graphs get the same seed through ``RunConfig(tf_random_seed=)``.
-    On exit Python's and NumPy's global states are put back, so seeding a fit
-    does not make the caller's own random draws repeat. TensorFlow has no public
-    getter for its global seed, so that one stays set. ``None`` changes nothing.
-    """
-    if seed is None:
-        yield
-        return
-    import keras  # deferred: the TF1 path needs Keras only for seeding
-
-    python_state = random.getstate()
-    numpy_state = np.random.get_state()
-    keras.utils.set_random_seed(seed)
-    try:
-        yield
-    finally:
-        random.setstate(python_state)
-        np.random.set_state(numpy_state)
-
-
-def progress_bar(total: int, verbose: int, desc: str) -> tqdm:
-    """A tqdm bar over ``total`` training steps on stderr; disabled (silent) when ``verbose=0``."""
-    return tqdm(total=total, desc=desc, unit="step", disable=not verbose, dynamic_ncols=True)
 
 
 def _ndim(X: Any) -> int | None:
@@ -312,24 +252,14 @@ class BaseLSTMRegressor(RegressorMixin, BaseEstimator):
     # -- helpers --------------------------------------------------------------------------
     def _checked_params(self) -> dict[str, Any]:
         """The hyperparameters, validated and normalised; ``self`` is left unchanged."""
-        learning_rate = self.learning_rate
-        if isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real):
-            raise TypeError(f"`learning_rate` must be a float, got {learning_rate!r}.")
-        if not learning_rate > 0:
-            raise ValueError(f"`learning_rate` must be > 0, got {learning_rate}.")
-        if not isinstance(self.optimizer, str):
-            raise TypeError(
-                f"`optimizer` must be one of {', '.join(map(repr, OPTIMIZERS))}, "
-                f"got {self.optimizer!r}."
-            )
         verbose = self.verbose
         if isinstance(verbose, bool):
             verbose = int(verbose)
         params = {
             "hidden_size": check_int(self.hidden_size, "hidden_size", minimum=1),
             "num_layers": check_int(self.num_layers, "num_layers", minimum=1),
-            "learning_rate": float(learning_rate),
-            "optimizer": check_choice(self.optimizer.lower(), "optimizer", OPTIMIZERS),
+            "learning_rate": check_learning_rate(self.learning_rate),
+            "optimizer": check_optimizer(self.optimizer),
             "batch_size": check_int(self.batch_size, "batch_size", minimum=1),
             "steps": check_int(self.steps, "steps", minimum=1),
             "layout": check_choice(self.layout, "layout", LAYOUTS),

@@ -32,8 +32,9 @@ from tf_pipeline.estimators.estimator import Estimator
 from tf_pipeline.estimators.hooks import NanLossError, ProgressHook
 from tf_pipeline.estimators.model_dir import SIGNATURE_NAME, latest_checkpoint
 from tf_pipeline.estimators.run_config import RunConfig
-from tf_pipeline.estimators.sklearn_base import BaseLSTMRegressor, progress_bar
+from tf_pipeline.estimators.sklearn_base import BaseLSTMRegressor
 from tf_pipeline.models import lstm_model
+from tf_pipeline.progress import ProgressBar
 
 logger = logging.getLogger("estimators")
 
@@ -80,7 +81,8 @@ class TF1LSTMRegressor(BaseLSTMRegressor):
         an int makes refits give identical predictions. The batch order is the
         DataFeeder's fixed ``RandomState(42)``, as in TF1.
     verbose : int, default=0
-        ``1``: a tqdm bar on stderr, advanced every step with the step's loss.
+        ``1``: a tqdm bar on stderr (when it is a terminal), advanced every step with the
+        step's loss.
     warm_start : bool, default=False
         Continue from the previous fit's latest checkpoint (``model_dir_``) for
         ``steps`` more steps; weights, optimizer slots and global step carry on.
@@ -172,8 +174,10 @@ class TF1LSTMRegressor(BaseLSTMRegressor):
                     "it, or use model_dir=None (a temporary directory) or an empty directory."
                 )
         estimator = _make_estimator(directory, params, seed)
-        bar = progress_bar(params["steps"], params["verbose"], type(self).__name__)
-        monitors = [ProgressHook(bar)] if params["verbose"] else None
+        bar = ProgressBar(
+            params["steps"], type(self).__name__, enabled=bool(params["verbose"]), leave=True
+        )
+        monitors = [ProgressHook(bar)] if bar.active else None
         try:
             estimator.fit(
                 x=X, y=y, batch_size=params["batch_size"], steps=params["steps"], monitors=monitors
