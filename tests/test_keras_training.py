@@ -51,3 +51,19 @@ def test_predict_in_batches_equals_predict():
     model = _model()
     expected = model.predict(X, verbose=0).ravel()
     np.testing.assert_allclose(predict_in_batches(model, X, batch_size=8), expected, atol=1e-6)
+
+
+def test_refits_on_other_data_sizes_share_one_trace():
+    """Rows are padded to a bucket and slots built first: one trace, one XLA executable."""
+    from tf_pipeline.keras_training import _RUNNERS, ROW_BUCKET, pad_rows
+
+    model = _model()
+    for n in (50, 37, 61):
+        X, y = data(n)
+        train_steps(model, X, y, steps=5, batch_size=16, jit_compile=False)
+    assert _RUNNERS[model][False].experimental_get_tracing_count() == 1
+    X, y = data(37)
+    padded_X, padded_y = pad_rows(X, y)
+    assert padded_X.shape == (ROW_BUCKET, 1, 12) and padded_y.shape == (ROW_BUCKET, 1)
+    np.testing.assert_array_equal(padded_X[:37], X)
+    assert not padded_X[37:].any()

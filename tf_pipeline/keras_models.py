@@ -155,6 +155,9 @@ def build_lstm(
             kernel_initializer=_glorot(seed, base),
             recurrent_initializer=_orthogonal(seed, base + 1),
             seed=None if seed is None else seed + base + 2,
+            # One time step (the legacy layout): a straight-line cell, no symbolic loop;
+            # the same numbers, a third of the step time and faster tracing and compiling.
+            unroll=steps == 1,
             name=f"lstm_{i}",
         )(outputs)
     outputs = keras.layers.Dense(

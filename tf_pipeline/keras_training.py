@@ -51,6 +51,9 @@ def _compiled_runner(model: keras.Model, jit_compile: bool):
         return runners[jit_compile]
     per_sample_loss = keras.losses.get(model.loss)
     trainable = model.trainable_variables
+    if not model.optimizer.built:
+        # Slots made before tracing: a first call that creates variables is traced twice.
+        model.optimizer.build(trainable)
 
     # reduce_retracing: a second data size traces once more with the row count relaxed.
     @tf.function(jit_compile=jit_compile, reduce_retracing=True)
@@ -81,6 +84,27 @@ def _compiled_runner(model: keras.Model, jit_compile: bool):
 
     runners[jit_compile] = run
     return run
+
+
+# Rows of the data a compiled runner sees are a multiple of this (see pad_rows).
+ROW_BUCKET = 256
+
+
+def pad_rows(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``X`` and ``y`` with zero rows appended up to a multiple of :data:`ROW_BUCKET`.
+
+    XLA compiles one executable per input shape. The runner gathers each step's rows
+    by index, so rows past the data are never read: padding changes no number, and
+    fits on slightly different amounts of data (cross-validation folds, a refit on
+    all of it) share one trace and one executable instead of compiling each their own.
+    """
+    pad = -len(X) % ROW_BUCKET
+    if pad == 0:
+        return X, y
+    return (
+        np.concatenate([X, np.zeros((pad, *X.shape[1:]), X.dtype)]),
+        np.concatenate([y, np.zeros((pad, *y.shape[1:]), y.dtype)]),
+    )
 
 
 def train_steps(
@@ -140,6 +164,7 @@ def train_steps(
     run = None
     if keras.backend.backend() == "tensorflow":
         run = _compiled_runner(model, jit_compile)
+        X, y = pad_rows(X, y)
     losses = []
     done = 0
     while done < steps:

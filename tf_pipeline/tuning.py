@@ -13,6 +13,14 @@ months are never looked at. The grid:
 The chosen configuration is refitted on the whole training part with three seeds and
 their forecasts averaged.
 
+The network is :class:`tf_pipeline.estimators.KerasLSTMRegressor`; this module only
+turns the series into windows of the transformed target (:class:`TargetTransform`),
+asks the regressor for the next code and decodes it (:class:`WindowLSTM`). The twelve
+candidates are four network architectures (window, LSTM size, learning rate): the
+transform changes the data only. All fits of one architecture in a process share one
+regressor, reset to the exact state a fresh fit starts from (:class:`SharedNetworks`),
+so the 36 fold fits and 3 refits trace and XLA-compile four networks, not 39.
+
 Example
 -------
 >>> from tf_pipeline.tuning import TargetTransform
@@ -56,6 +64,8 @@ class TargetTransform:
 
     ``encode(values)[k]`` describes month ``k + offset``; ``decode(z, history)``
     turns the forecast ``z`` of the month after ``history`` into that month's value.
+    Encoding is month by month (a code depends on its own month and the 13 before
+    it), so ``encode(values)[:t - offset]`` equals ``encode(values[:t])``.
     """
 
     def __init__(self, kind: str) -> None:
@@ -80,13 +90,25 @@ class TargetTransform:
         return self.scaler.transform(self._raw(values).reshape(-1, 1)).ravel().astype(np.float32)
 
     def decode(self, z: float, history: np.ndarray) -> float:
-        raw = float(self.scaler.inverse_transform(np.array([[z]]))[0, 0])
+        """The value of the month after ``history`` whose code is ``z``."""
+        return float(self.decode_at([z], history, [len(history)])[0])
+
+    def decode_at(self, z: Any, values: np.ndarray, months: Any) -> np.ndarray:
+        """The values of ``months`` from their codes ``z``, each given the actual months before it.
+
+        Only ``values[month - 13 : month]`` is read for each month, never the month itself.
+        """
+        raw = self.scaler.inverse_transform(np.asarray(z, np.float64).reshape(-1, 1)).ravel()
         if self.kind == "scale":
             return raw
-        logs = np.log(history[-13:])
+        months = np.asarray(months)
+
+        def logs(lag: int) -> np.ndarray:
+            return np.log(np.asarray(values, np.float64)[months - lag])
+
         if self.kind == "log_seasonal_diff":
-            return float(np.exp(raw + logs[-12]))
-        return float(np.exp(raw + logs[-1] + logs[-12] - logs[-13]))
+            return np.exp(raw + logs(12))
+        return np.exp(raw + logs(1) + logs(12) - logs(13))
 
 
 @dataclass(frozen=True)
@@ -113,23 +135,112 @@ GRID = tuple(
 QUICK_GRID = tuple(Candidate(transform, 12, 8, 0.01) for transform in TRANSFORMS)
 
 
+class SharedNetworks:
+    """Fits that share one :class:`~tf_pipeline.estimators.KerasLSTMRegressor` per architecture.
+
+    A fresh regressor builds a new Keras network, whose training loop is then traced
+    and XLA-compiled anew: longer than the 1000 steps it runs. Cross-validation fits
+    each architecture (everything but ``random_state`` and ``steps``) nine times and
+    the window length fixes the data's shape, so here all fits of one architecture
+    reuse one regressor: before each fit its network is put back to exactly the state a
+    fresh regressor with that ``random_state`` starts from (that seed's initial
+    weights, a new optimizer state), then trained with ``warm_start=True``, which
+    keeps the network and its compiled loop. The numbers are a fresh regressor's.
+
+    The regressor a fit hands out is valid until the next fit of its architecture;
+    :class:`WindowLSTM` checks that before every prediction.
+    """
+
+    def __init__(self) -> None:
+        self._regressors: dict[tuple, Any] = {}
+        self._initial: dict[tuple, list[np.ndarray]] = {}
+        self._owners: dict[tuple, object] = {}
+
+    @staticmethod
+    def key(params: dict[str, Any], window: int) -> tuple:
+        """The architecture: the window and every parameter but ``random_state`` and ``steps``."""
+        shared = {k: v for k, v in params.items() if k not in ("random_state", "steps")}
+        return (window, *sorted(shared.items()))
+
+    def fit(self, params: dict[str, Any], X: np.ndarray, y: np.ndarray, owner: object) -> Any:
+        """A regressor with ``params`` fitted on windows ``X`` and targets ``y``, for ``owner``."""
+        from tf_pipeline.estimators import KerasLSTMRegressor
+
+        key = self.key(params, X.shape[1])
+        regressor = self._regressors.get(key)
+        if regressor is None:
+            regressor = KerasLSTMRegressor(**params).fit(X, y)
+            self._regressors[key] = regressor
+        else:
+            self._restart(regressor, key, params["random_state"])
+            regressor.set_params(**params, warm_start=True).fit(X, y)
+        self._owners[key] = owner
+        return regressor
+
+    def holds(self, key: tuple, owner: object) -> bool:
+        """Whether the regressor of ``key`` still holds ``owner``'s fit."""
+        return self._owners.get(key) is owner
+
+    def _restart(self, regressor: Any, key: tuple, seed: int) -> None:
+        """Set ``regressor``'s network and optimizer to where a fresh fit with ``seed`` starts.
+
+        That state is the one ``KerasLSTMRegressor`` builds for a new fit (its network
+        from ``build_lstm`` with the seed, compiled by ``compile_regressor``);
+        tests/test_tuning.py checks that a restarted fit equals a fresh one exactly.
+        """
+        from tf_pipeline.keras_models import build_lstm, compile_regressor
+
+        model = regressor.model_
+        state = self._initial.get((key, seed))
+        if state is None:
+            params = regressor.get_params()
+            fresh = compile_regressor(
+                build_lstm(
+                    tuple(model.input_shape[1:]),
+                    hidden_size=params["hidden_size"],
+                    num_layers=params["num_layers"],
+                    seed=seed,
+                ),
+                params["optimizer"],
+                params["learning_rate"],
+            )
+            fresh.optimizer.build(fresh.trainable_variables)
+            state = [np.array(v.numpy()) for v in fresh.weights + fresh.optimizer.variables]
+            self._initial[(key, seed)] = state
+        variables = model.weights + model.optimizer.variables
+        for variable, value in zip(variables, state, strict=True):
+            variable.assign(value)
+
+
 class WindowLSTM:
-    """A Keras LSTM on windows of a transformed series, forecasting one month ahead."""
+    """A Keras LSTM regressor on windows of a transformed series, forecasting one month ahead.
+
+    Parameters
+    ----------
+    candidate : Candidate
+        The transform and the network.
+    steps : int
+        Gradient steps of the fit.
+    seed : int
+        The regressor's ``random_state``.
+    networks : SharedNetworks or None, default=None
+        Fit a regressor shared with other fits of the same architecture (use each
+        fit before the next one of its architecture); None fits a regressor of its own.
+    """
 
     def __init__(
-        self, candidate: Candidate, steps: int, seed: int, models: dict | None = None
+        self,
+        candidate: Candidate,
+        steps: int,
+        seed: int,
+        networks: SharedNetworks | None = None,
     ) -> None:
         self.candidate = candidate
         self.steps = steps
         self.seed = seed
-        # Cross-validation refits one model per candidate and seed, reset to its initial
-        # weights and optimizer state: the same numbers as a new model, traced once.
-        self.models = models
+        self.networks = networks
 
     def fit(self, train: np.ndarray) -> WindowLSTM:
-        from tf_pipeline.keras_models import build_lstm, compile_regressor
-        from tf_pipeline.keras_training import train_steps
-
         window = self.candidate.window
         self.transform = TargetTransform(self.candidate.transform).fit(train)
         z = self.transform.encode(train)
@@ -138,54 +249,71 @@ class WindowLSTM:
                 f"`train` is too short for window {window} after the {self.candidate.transform} "
                 f"transform ({len(z)} values)."
             )
-        X = np.lib.stride_tricks.sliding_window_view(z[:-1], window)[:, np.newaxis, :]
+        X = np.lib.stride_tricks.sliding_window_view(z[:-1], window)
         y = z[window:]
-        key = (self.candidate, self.seed)
-        if self.models is not None and key in self.models:
-            self.model, initial = self.models[key]
-            for variable, value in zip(
-                self.model.weights + self.model.optimizer.variables, initial, strict=True
-            ):
-                variable.assign(value)
+        params = {
+            "hidden_size": self.candidate.hidden_size,
+            "learning_rate": self.candidate.learning_rate,
+            "optimizer": "adam",
+            "batch_size": BATCH_SIZE,
+            "steps": self.steps,
+            "random_state": self.seed,
+        }
+        if self.networks is None:
+            from tf_pipeline.estimators import KerasLSTMRegressor
+
+            self._regressor = KerasLSTMRegressor(**params).fit(X, y)
         else:
-            self.model = compile_regressor(
-                build_lstm((1, window), hidden_size=self.candidate.hidden_size, seed=self.seed),
-                "adam",
-                self.candidate.learning_rate,
-            )
-            if self.models is not None:
-                self.model.optimizer.build(self.model.trainable_variables)
-                initial = [v.numpy() for v in self.model.weights + self.model.optimizer.variables]
-                self.models[key] = (self.model, initial)
-        # No XLA: one compile per small fit would cost more than it saves.
-        self.losses = train_steps(
-            self.model, X, y, steps=self.steps, batch_size=BATCH_SIZE, jit_compile=False
-        )
+            self._key = SharedNetworks.key(params, window)
+            self._regressor = self.networks.fit(params, X, y, owner=self)
+        # Per epoch, as the regressor reports it (history_).
+        self.losses = np.asarray(self._regressor.history_["loss"])
         return self
+
+    @property
+    def regressor(self) -> Any:
+        """The fitted ``KerasLSTMRegressor``."""
+        if self.networks is not None and not self.networks.holds(self._key, self):
+            raise RuntimeError(
+                "This fit's shared network was refitted since; use each WindowLSTM fit "
+                "before the next fit of the same architecture."
+            )
+        return self._regressor
 
     def _next(self, history: np.ndarray) -> float:
         z = self.transform.encode(history)
-        window = z[-self.candidate.window :].reshape(1, 1, -1)
-        return self.transform.decode(float(self.model.predict_on_batch(window)[0, 0]), history)
+        window = z[-self.candidate.window :].reshape(1, -1)
+        return self.transform.decode(float(self.regressor.predict(window)[0]), history)
 
     def one_step(self, values: np.ndarray, n_test: int) -> np.ndarray:
-        """Forecasts of the last ``n_test`` values, each from the actual values before it."""
-        return np.array([self._next(values[:t]) for t in range(len(values) - n_test, len(values))])
+        """Forecasts of the last ``n_test`` values, each from the actual values before it.
+
+        One prediction call for all months: month ``t``'s window is the codes of the
+        ``window`` months before ``t``, read from the encoding of the whole series
+        (encoding is month by month, see :class:`TargetTransform`).
+        """
+        values = np.asarray(values, np.float64)
+        z = self.transform.encode(values)
+        months = np.arange(len(values) - n_test, len(values))
+        windows = np.lib.stride_tricks.sliding_window_view(z, self.candidate.window)
+        # The window ending just before month t starts at code t - offset - window.
+        X = windows[months - self.transform.offset - self.candidate.window]
+        return self.transform.decode_at(self.regressor.predict(X), values, months)
 
     def recursive(self, train: np.ndarray, horizon: int) -> np.ndarray:
         return recursive_forecast(self._next, train, horizon)
 
 
-# Per process (this one, or a Dask worker): one Keras model per (candidate, seed), reset to
-# its initial weights for each fold, so a process traces each architecture once.
-_FOLD_MODELS: dict = {}
+# Per process (this one, or a Dask worker): one regressor per architecture, restarted
+# for each fit, so a process traces and compiles each architecture once.
+_NETWORKS = SharedNetworks()
 
 
 def _fold_error(
     candidate: Candidate, values: np.ndarray, end: int, steps: int, seed: int
 ) -> float:
     """One task: fit ``candidate`` on ``values[:end]``, one-step RMSE on the rest."""
-    model = WindowLSTM(candidate, steps, seed, _FOLD_MODELS).fit(values[:end])
+    model = WindowLSTM(candidate, steps, seed, _NETWORKS).fit(values[:end])
     return rmse(values[end:], model.one_step(values, len(values) - end))
 
 
@@ -203,6 +331,7 @@ def cross_validate(
     Every (candidate, fold, seed) fit is one task of
     :func:`tf_pipeline.parallel.run_tasks`: a loop in this process, or spread over
     the active joblib backend (e.g. a Dask cluster); the scores are the same either way.
+    A task sees only its fold's months (``train[: end + horizon]``).
     """
     folds = [
         (int(fit_idx[-1]) + 1, len(val_idx))
@@ -226,21 +355,24 @@ def tuned_forecast(
     """Choose by CV on ``train``, refit on all of it, forecast the test part."""
     start = time.perf_counter()
     grid, splits = (QUICK_GRID, 2) if settings.tuned_quick else (GRID, CV_SPLITS)
-    scores = cross_validate(
-        np.asarray(train, np.float64), settings.tuned_steps, seed, grid, splits
-    )
-    best, cv_rmse = min(scores, key=lambda item: item[1])
     train = np.asarray(train, np.float64)
+    values = np.asarray(values, np.float64)
+    scores = cross_validate(train, settings.tuned_steps, seed, grid, splits)
+    best, cv_rmse = min(scores, key=lambda item: item[1])
     # The chosen configuration refitted with a few seeds and averaged: small LSTMs on
     # ~100 windows vary a lot from seed to seed, and averaging cuts that variance.
-    models = [
-        WindowLSTM(best, settings.tuned_steps, seed * 10 + k).fit(train) for k in range(ENSEMBLE)
-    ]
-    one = np.mean([m.one_step(np.asarray(values, np.float64), test_size) for m in models], 0)
-    multi = np.mean([m.recursive(train, test_size) for m in models], 0)
+    # Each fit is used before the next (they share one network).
+    one, multi, losses = [], [], None
+    for k in range(ENSEMBLE):
+        model = WindowLSTM(best, settings.tuned_steps, seed * 10 + k, _NETWORKS).fit(train)
+        one.append(model.one_step(values, test_size))
+        multi.append(model.recursive(train, test_size))
+        losses = model.losses if losses is None else losses
     note = (
         f"CV chose {best.describe()} (CV RMSE {cv_rmse:.1f} over {len(grid)} candidates), "
         f"mean of {ENSEMBLE} seeds"
     )
     seconds = time.perf_counter() - start
-    return Forecast(one, multi, seconds, settings.tuned_steps, models[0].losses, note)
+    return Forecast(
+        np.mean(one, 0), np.mean(multi, 0), seconds, settings.tuned_steps, losses, note
+    )
