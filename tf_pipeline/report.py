@@ -7,8 +7,8 @@ Example
 >>> from tf_pipeline.report import format_table
 >>> result = run_comparison(load_airpassengers(), ComparisonSettings.quick(),
 ...                         models=["seasonal_naive"])
->>> print(format_table(result).splitlines()[2][:40])
-seasonal naive           49.99   47.58  1
+>>> print(format_table(result).splitlines()[2][:38])
+seasonal naive           49.99   47.58
 """
 
 from __future__ import annotations
