@@ -12,6 +12,7 @@ import pytest
 # Modules whose examples are quick; one with a slow example belongs in a slow test.
 MODULES = [
     "tf_pipeline._checks",
+    "tf_pipeline.comparison",
     "tf_pipeline.forecasting",
     "tf_pipeline.progress",
     "tf_pipeline.seeding",

@@ -22,6 +22,7 @@ import math
 import os
 import tempfile
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import keras
@@ -351,7 +352,7 @@ class KerasLSTMRegressor(BaseLSTMRegressor):
         ]
         return np.concatenate(chunks).reshape(-1).astype(np.float32, copy=False)
 
-    def _forecast_step(self) -> Any:
+    def _forecast_step(self) -> Callable[[np.ndarray], np.ndarray]:
         if not self._fit_params["stateful"]:
             return super()._forecast_step()
         # The lanes continue from where training left them, one window per call.
