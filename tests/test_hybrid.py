@@ -56,7 +56,9 @@ def test_weight_zero_is_holt_winters():
     forecast = hybrid_forecast(VALUES, 24, HybridConfig(window=12, steps=2, weights=(0.0,)))
     np.testing.assert_allclose(forecast.one_step, expected_one, rtol=1e-12)
     np.testing.assert_allclose(forecast.multi_step, expected_multi, rtol=1e-12)
-    assert forecast.note.startswith("1.0 x Holt-Winters (add trend, mul season) + 0.0 x LSTM")
+    assert forecast.note.startswith(
+        "Holt-Winters (add trend, mul season) + LSTM weight 0.0 one step, 0.0 recursive"
+    )
 
 
 def test_one_step_batch_equals_next_value_row_by_row():
@@ -71,3 +73,12 @@ def test_one_step_batch_equals_next_value_row_by_row():
 def test_non_positive_series_is_refused():
     with pytest.raises(ValueError, match=re.escape("`series` must be positive")):
         hybrid_forecast(VALUES - 200, 24)
+
+
+def test_too_short_series_is_refused_before_fitting():
+    needed = HybridConfig().min_length(24)
+    assert needed == 24 + 2 * 12 + 12 + 14
+    with pytest.raises(
+        ValueError, match=re.escape(f"`series` must have at least {needed} values")
+    ):
+        hybrid_forecast(VALUES[: needed - 1], 24)

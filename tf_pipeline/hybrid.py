@@ -11,12 +11,14 @@ The comparison's ``lstm_hybrid`` row. Two models forecast the same months:
   :func:`tf_pipeline.forecasting.recursive_forecast`.
 
 The forecast is ``(1 - w) * holt_winters + w * lstm``, i.e. Holt–Winters plus the
-LSTM's correction ``w * (lstm - holt_winters)`` shrunk by ``w``. The weight ``w`` is
-chosen on the training part only: ``TimeSeriesSplit`` folds of the training part (each
-fold fits both models on earlier months and forecasts the next ``horizon`` months one
-step ahead) score every weight in :attr:`HybridConfig.weights` by its mean one-step
-RMSE; the lowest wins (the smaller weight on ties). The test part is never looked at.
-Then both models are refitted on the whole training part.
+LSTM's correction ``lstm - holt_winters`` shrunk by ``w``. The weights are chosen on
+the training part only (:func:`choose_weights`): ``TimeSeriesSplit`` folds of the
+training part (each fold fits both models on earlier months and forecasts the next
+``horizon`` months) score every weight in :attr:`HybridConfig.weights`, one for the
+one-step forecasts (and the recursive forecast's first month, which is one too) and
+one for the recursive forecast's later months; the lowest mean RMSE wins (the smaller
+weight on ties). The test part is never looked at. Then both models are refitted on
+the whole training part.
 
 Example
 -------
@@ -24,7 +26,7 @@ Example
 >>> from tf_pipeline.hybrid import HybridConfig, hybrid_forecast
 >>> t = np.arange(96)
 >>> series = (100 + t) * (1 + 0.2 * np.sin(2 * np.pi * t / 12))
->>> forecast = hybrid_forecast(series, 12, HybridConfig(steps=5, window=12), seed=0)
+>>> forecast = hybrid_forecast(series, 12, HybridConfig(steps=5), seed=0)
 >>> forecast.one_step.shape, forecast.multi_step.shape
 ((12,), (12,))
 """
@@ -46,7 +48,14 @@ from tf_pipeline.forecasting import Forecast, recursive_forecast
 from tf_pipeline.metrics import rmse
 from tf_pipeline.tuning import TargetTransform
 
-__all__ = ["HybridConfig", "SeasonalDiffLSTM", "choose_weight", "hybrid_forecast", "lstm_hybrid"]
+__all__ = [
+    "BlendWeights",
+    "HybridConfig",
+    "SeasonalDiffLSTM",
+    "choose_weights",
+    "hybrid_forecast",
+    "lstm_hybrid",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -77,14 +86,19 @@ class HybridConfig:
         The blend weights of the LSTM tried, in tie-breaking order.
     """
 
-    window: int = 24
-    hidden_size: int = 8
-    learning_rate: float = 0.003
+    window: int = 12
+    hidden_size: int = 16
+    learning_rate: float = 0.01
     steps: int = 300
     batch_size: int = 32
     splits: int = 2
     horizon: int = 12
     weights: tuple[float, ...] = tuple(i / 10 for i in range(11))
+
+    def min_length(self, test_size: int) -> int:
+        """The shortest series the row accepts: the earliest fold's LSTM needs
+        ``window + 14`` months (12 go into the first seasonal difference)."""
+        return test_size + self.splits * self.horizon + self.window + 14
 
     def describe(self) -> str:
         return (
@@ -167,10 +181,42 @@ def _holt_winters_variant(train: np.ndarray, test_size: int) -> HoltWintersVaria
     return _VARIANTS[key]
 
 
-def choose_weight(
+@dataclass(frozen=True)
+class BlendWeights:
+    """The LSTM's weights in the blend, chosen on the training part.
+
+    Attributes
+    ----------
+    one_step : float
+        For one-step forecasts, and the first month of the recursive forecast (that
+        month is a one-step forecast: both see the same actual months).
+    recursive : float
+        For the recursive forecast's later months (forecasts fed back as input).
+    scores : dict
+        ``{"one_step": {weight: rmse}, "recursive": {weight: rmse}}``, the mean over
+        the folds.
+    """
+
+    one_step: float
+    recursive: float
+    scores: dict[str, dict[float, float]]
+
+
+def _blend(classical: np.ndarray, neural: np.ndarray, weight: float) -> np.ndarray:
+    return (1 - weight) * classical + weight * neural
+
+
+def choose_weights(
     train: np.ndarray, variant: HoltWintersVariant, config: HybridConfig, seed: int
-) -> tuple[float, dict[float, float]]:
-    """The LSTM's blend weight, by ``TimeSeriesSplit`` folds of ``train`` alone.
+) -> BlendWeights:
+    """The LSTM's blend weights, by ``TimeSeriesSplit`` folds of ``train`` alone.
+
+    Each fold fits Holt–Winters (``variant``, its parameters fitted on the fold's
+    earlier months) and the LSTM on the months before it, then forecasts its
+    ``horizon`` months one step ahead and recursively. The one-step weight is the
+    weight of :attr:`HybridConfig.weights` with the lowest mean one-step RMSE; the
+    recursive weight, the lowest mean RMSE of the recursive forecast's months 2 to
+    ``horizon`` (its first month is a one-step forecast).
 
     Parameters
     ----------
@@ -182,23 +228,34 @@ def choose_weight(
 
     Returns
     -------
-    weight : float
-        The weight of :attr:`HybridConfig.weights` with the lowest mean one-step RMSE.
-    scores : dict
-        Every weight and its mean one-step RMSE over the folds.
+    BlendWeights
     """
     splitter = TimeSeriesSplit(n_splits=config.splits, test_size=config.horizon)
-    errors = []
+    one_errors, recursive_errors = [], []
     for fit_index, val_index in splitter.split(train):
         end, horizon = int(fit_index[-1]) + 1, len(val_index)
         values = train[: end + horizon]
         actual = values[end:]
-        classical, _ = holt_winters(values, horizon, variant, season=SEASON)
-        neural = SeasonalDiffLSTM(config, seed).fit(values[:end]).one_step(values, horizon)
-        errors.append([rmse(actual, (1 - w) * classical + w * neural) for w in config.weights])
-    mean = np.mean(errors, axis=0)
-    scores = {w: float(e) for w, e in zip(config.weights, mean, strict=True)}
-    return config.weights[int(np.argmin(mean))], scores
+        classical_one, classical_multi = holt_winters(values, horizon, variant, season=SEASON)
+        model = SeasonalDiffLSTM(config, seed).fit(values[:end])
+        neural_one = model.one_step(values, horizon)
+        neural_multi = model.recursive(values[:end], horizon)
+        one_errors.append(
+            [rmse(actual, _blend(classical_one, neural_one, w)) for w in config.weights]
+        )
+        recursive_errors.append(
+            [
+                rmse(actual[1:], _blend(classical_multi, neural_multi, w)[1:])
+                for w in config.weights
+            ]
+        )
+    scores = {}
+    chosen = []
+    for name, errors in (("one_step", one_errors), ("recursive", recursive_errors)):
+        mean = np.mean(errors, axis=0)
+        scores[name] = {w: float(e) for w, e in zip(config.weights, mean, strict=True)}
+        chosen.append(config.weights[int(np.argmin(mean))])
+    return BlendWeights(chosen[0], chosen[1], scores)
 
 
 def hybrid_forecast(
@@ -209,8 +266,8 @@ def hybrid_forecast(
     Parameters
     ----------
     series : array-like of shape (n,)
-        Positive monthly values, test part included (only their count and the values
-        before each forecast month are used for the test part).
+        Positive monthly values, test part included (for the test part, only the
+        values before each one-step forecast month are used).
     test_size : int
         Months held out at the end.
     config : HybridConfig, optional
@@ -221,29 +278,38 @@ def hybrid_forecast(
     -------
     Forecast
         One-step and ``test_size``-step recursive forecasts of the test part; the
-        chosen weight and Holt–Winters variant in ``note``.
+        chosen weights and Holt–Winters variant in ``note``.
     """
     config = config or HybridConfig()
     test_size = check_int(test_size, "test_size", minimum=1)
     values = as_finite_1d(series, "series", dtype=np.float64)
     if (values <= 0).any():
         raise ValueError("`series` must be positive (the LSTM models log seasonal differences).")
+    if len(values) < config.min_length(test_size):
+        raise ValueError(
+            f"`series` must have at least {config.min_length(test_size)} values for the hybrid "
+            f"(test_size {test_size} + {config.splits} folds of {config.horizon} + window "
+            f"{config.window} + 14), got {len(values)}."
+        )
     start = time.perf_counter()
     train = values[:-test_size]
     variant = _holt_winters_variant(train, test_size)
     if len(config.weights) == 1:  # nothing to choose: no folds to fit
-        (weight,) = config.weights
+        weights = BlendWeights(config.weights[0], config.weights[0], {})
     else:
-        weight, scores = choose_weight(train, variant, config, seed)
-        logger.info("hybrid weights (fold RMSE): %s", {w: round(s, 2) for w, s in scores.items()})
+        weights = choose_weights(train, variant, config, seed)
+        logger.info("hybrid fold RMSE by weight: %s", weights.scores)
     classical_one, classical_multi = holt_winters(values, test_size, variant, season=SEASON)
     lstm = SeasonalDiffLSTM(config, seed).fit(train)
-    one = (1 - weight) * classical_one + weight * lstm.one_step(values, test_size)
-    multi = (1 - weight) * classical_multi + weight * lstm.recursive(train, test_size)
+    one = _blend(classical_one, lstm.one_step(values, test_size), weights.one_step)
+    neural_multi = lstm.recursive(train, test_size)
+    multi = _blend(classical_multi, neural_multi, weights.recursive)
+    multi[0] = _blend(classical_multi[:1], neural_multi[:1], weights.one_step)[0]
     seconds = time.perf_counter() - start
     note = (
-        f"{1 - weight:.1f} x Holt-Winters ({variant}) + {weight:.1f} x {config.describe()}; "
-        f"weight chosen by {config.splits} TimeSeriesSplit folds of the training part"
+        f"Holt-Winters ({variant}) + LSTM weight {weights.one_step:.1f} one step, "
+        f"{weights.recursive:.1f} recursive; {config.describe()}; weights chosen by "
+        f"{config.splits} TimeSeriesSplit folds of the training part"
     )
     losses = np.asarray(lstm.regressor_.history_.get("loss", []), dtype=np.float64)
     fits = 1 if len(config.weights) == 1 else config.splits + 1
