@@ -109,6 +109,10 @@ def _min_points(name: str, settings) -> int:
     from tf_pipeline.tuning import CV_HORIZON, CV_SPLITS, GRID, QUICK_GRID, TargetTransform
 
     base = settings.test_size + 2 * SEASON + WINDOW  # run_comparison's own minimum
+    if name == "lstm_hybrid":
+        from tf_pipeline.hybrid import HybridConfig
+
+        return max(base, HybridConfig().min_length(settings.test_size))
     if name != "tuned":
         return base
     # The tuned model's first CV fold fits on the training part less one 12-month
@@ -136,9 +140,10 @@ def _check_models(values, names: list[str], settings) -> None:
                 f"values for the {name!r} model, got {len(values)}. Leave that model out "
                 "(--models ...), or use a longer series or a smaller --test-size."
             )
-    if "tuned" in names and (np.asarray(values)[: -settings.test_size] <= 0).any():
+    logs = [name for name in ("tuned", "lstm_hybrid") if name in names]
+    if logs and (np.asarray(values)[: -settings.test_size] <= 0).any():
         raise ValueError(
-            "`series` must be positive for the 'tuned' model (its candidates model log "
+            f"`series` must be positive for the {logs[0]!r} model (it models log "
             "values); leave it out with --models, or shift the series."
         )
 
