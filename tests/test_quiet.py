@@ -219,3 +219,34 @@ def test_run_py_is_quiet_by_default_and_verbose_shows_tensorflow_start_up(tmp_pa
     assert all(line in shown for line in startup), (startup, verbose.stderr)
     if any("oneDNN" in line for line in startup):
         assert "oneDNN custom operations are on" in verbose.stderr
+
+
+DASK = r"""
+from distributed import Client
+from tf_pipeline.parallel import start_local_cluster
+
+
+def task():
+    import tensorflow as tf
+
+    return float(tf.constant(2.0) * 3)
+
+
+if __name__ == "__main__":
+    with start_local_cluster(1) as cluster, Client(cluster) as client:
+        print(client.submit(task).result())
+"""
+
+
+@pytest.mark.slow
+def test_dask_workers_start_tensorflow_quietly(tmp_path):
+    pytest.importorskip("distributed")
+    script = tmp_path / "dask_quiet.py"  # a file: workers unpickle `task` from __main__
+    script.write_text(DASK)
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    env["PYTHONPATH"] = str(ROOT)
+    result = _run([str(script)], env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip() == "6.0"
+    assert CPP_LINE.findall(result.stderr) == [], result.stderr
+    assert "absl::InitializeLog" not in result.stderr
