@@ -127,7 +127,7 @@ rng = np.random.RandomState(0)
 X = rng.rand(32, 12).astype(np.float32)
 y = X.mean(axis=1)
 X3 = X.reshape(32, 1, 12)
-for loop in ("auto", "session"):
+for loop in ("auto", "session", "xla"):  # TF1LSTMRegressor's default (1000 steps) is xla
     config = RunConfig(train_loop=loop, tf_random_seed=0)
     est = SKCompat(Estimator(lstm_model, model_dir=tempfile.mkdtemp(), config=config))
     est.fit(X3, y, batch_size=8, steps=3)
@@ -142,6 +142,13 @@ grid = GridSearchCV(
     cv=TimeSeriesSplit(2),
 )
 grid.fit(X, y)
+# contrib.rnn pieces that call deprecated TF functions inside (graph built, not run).
+with tf1.Graph().as_default():
+    inputs = tf1.placeholder(tf1.float32, [None, 4, 3])
+    cells = [tf1.contrib.rnn.LayerNormBasicLSTMCell(2, dropout_keep_prob=0.9) for _ in "ab"]
+    tf1.contrib.rnn.stack_bidirectional_dynamic_rnn(
+        cells[:1], cells[1:], inputs, dtype=tf1.float32
+    )
 # The user's own TF1 calls (numeric_column here) may warn, as in TF 1.x: only the
 # notices whose "From <file>" is this script are theirs.
 column = tf1.feature_column.numeric_column("x", shape=[12])

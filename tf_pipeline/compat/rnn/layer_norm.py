@@ -167,7 +167,8 @@ class LayerNormBasicLSTMCell(RNNCell):
             o = self._norm(o, "output")
         g = self._activation(j)
         if self._drops_out():
-            g = tf.compat.v1.nn.dropout(g, keep_prob=self._keep_prob, seed=self._seed)
+            # rate, not the deprecated keep_prob: TF converts one to the other the same way.
+            g = tf.compat.v1.nn.dropout(g, rate=1.0 - self._keep_prob, seed=self._seed)
         new_c = c * tf.sigmoid(f + self._forget_bias) + tf.sigmoid(i) * g
         if self._layer_norm:
             new_c = self._norm(new_c, "state")
