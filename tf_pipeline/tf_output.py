@@ -127,25 +127,29 @@ def import_tensorflow_quietly() -> None:
         min_level = int(os.environ.get("TF_CPP_MIN_LOG_LEVEL", "0"))
     except ValueError:
         min_level = 0
-    if min_level <= 0:
+    try:
+        saved_fd = os.dup(2) if min_level > 0 else None
+    except OSError:  # no file descriptor 2 (a GUI launcher): nothing to keep clean
+        saved_fd = None
+    if saved_fd is None:
         import tensorflow  # noqa: F401
 
         return
     sys.stdout.flush()
     sys.stderr.flush()
-    saved_fd = os.dup(2)
     saved_stderr = sys.stderr
     with tempfile.TemporaryFile() as captured:
         os.dup2(captured.fileno(), 2)
         # Python's writes keep going to the real stderr; only C++ writes to fd 2 are caught.
-        sys.stderr = open(saved_fd, "w", closefd=False, encoding="utf-8", errors="replace")
+        replacement = open(saved_fd, "w", closefd=False, encoding="utf-8", errors="replace")
+        sys.stderr = replacement
         failed = True
         try:
             import tensorflow  # noqa: F401
 
             failed = False
         finally:
-            sys.stderr.flush()
+            replacement.close()  # flushes; saved_fd stays open (closefd=False)
             sys.stderr = saved_stderr
             os.dup2(saved_fd, 2)
             os.close(saved_fd)
