@@ -32,6 +32,8 @@ def _default_out() -> Path:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from tf_pipeline.comparison import MODELS
+
     parser = argparse.ArgumentParser(
         description="Compare the legacy TF1 LSTM pipeline, its Keras 3 migration and "
         "classical baselines on a monthly series (AirPassengers by default).",
@@ -50,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--models",
         nargs="+",
-        help="a subset: seasonal_naive sarima tf1_legacy keras_lstm keras_stateful tuned",
+        metavar="MODEL",
+        help=f"a subset of the rows: {' '.join(MODELS)}",
     )
     parser.add_argument(
         "--backend",

@@ -1,7 +1,8 @@
 """Installs the two packages of the project: ``tf_pipeline`` and ``estimators``.
 
-The AirPassengers CSV lives in ``data/`` at the top of the checkout; the build
-copies it into ``tf_pipeline/data/`` so a non-editable install carries it too.
+The shipped CSVs (AirPassengers, Mauna Loa CO2) live in ``data/`` at the top of the
+checkout; the build copies them into ``tf_pipeline/data/`` so a non-editable install
+carries them too.
 """
 
 import shutil
@@ -11,7 +12,7 @@ from setuptools import find_packages, setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
-SHIPPED_DATA = ["airpassengers.csv"]
+SHIPPED_DATA = ["airpassengers.csv", "co2_monthly.csv"]
 
 
 class BuildPyWithData(build_py):

@@ -30,7 +30,7 @@ def test_first_recursive_month_equals_first_one_step_month(name):
 @pytest.mark.slow
 def test_stateful_recursive_forecast_continues_the_lanes():
     """With actual months fed back instead of forecasts, recursive == one step, all 24."""
-    from tf_pipeline.comparison import WINDOW, _ScaledWindows
+    from tf_pipeline.comparison import WINDOW, ScaledWindows
     from tf_pipeline.keras_models import build_lstm, compile_regressor
     from tf_pipeline.stateful import (
         LanePredictor,
@@ -40,7 +40,7 @@ def test_stateful_recursive_forecast_continues_the_lanes():
         set_states,
     )
 
-    data = _ScaledWindows(load_airpassengers().to_numpy(), 24)
+    data = ScaledWindows(load_airpassengers().to_numpy(), 24)
     model = compile_regressor(
         build_lstm((1, WINDOW), hidden_size=8, stateful=True, batch_size=12, seed=0)
     )

@@ -51,3 +51,18 @@ def test_predict_in_batches_equals_predict():
     model = _model()
     expected = model.predict(X, verbose=0).ravel()
     np.testing.assert_allclose(predict_in_batches(model, X, batch_size=8), expected, atol=1e-6)
+
+
+def test_a_trained_model_is_freed_when_its_owner_drops_it():
+    # The compiled runner is cached per model; it must not keep the model (and its
+    # traces) alive once nothing else does, or a long-lived worker grows with every fit.
+    import gc
+    import weakref
+
+    X = np.random.RandomState(0).rand(20, 1, 4).astype(np.float32)
+    model = compile_regressor(build_lstm((1, 4), hidden_size=2, seed=0), "adam", 0.01)
+    train_steps(model, X, X.mean(axis=2), steps=3, batch_size=8, jit_compile=False)
+    alive = weakref.ref(model)
+    del model
+    gc.collect()
+    assert alive() is None

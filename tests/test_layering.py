@@ -30,6 +30,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "tf_pipeline.report",
         "tf_pipeline.panel",
         "tf_pipeline.cosine_demo",
+        "tf_pipeline.hybrid",
         "run",
         "benchmarks",
     ),

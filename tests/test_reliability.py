@@ -459,8 +459,9 @@ def test_run_writes_the_finished_rows_when_a_later_model_fails(tmp_path, capsys,
     def broken(data, settings, seed):
         raise RuntimeError("out of memory")
 
-    label, _, seeded = comparison.MODELS["sarima"]
-    monkeypatch.setitem(comparison.MODELS, "sarima", (label, broken, seeded))
+    monkeypatch.setitem(
+        comparison.MODELS, "sarima", comparison.MODELS["sarima"]._replace(run=broken)
+    )
     args = ["--quick", "--models", "seasonal_naive", "sarima", "--out", str(tmp_path)]
     assert run.main(args) == 1
     err = capsys.readouterr().err

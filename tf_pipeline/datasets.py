@@ -19,19 +19,29 @@ import pandas as pd
 from tf_pipeline._checks import check_int
 
 AIRPASSENGERS_FILE = "airpassengers.csv"
+CO2_FILE = "co2_monthly.csv"
 
 
-def _airpassengers_path() -> Path:
-    """Locate the CSV: packaged copy first (wheel installs), then the checkout's data/."""
-    packaged = resources.files("tf_pipeline") / "data" / AIRPASSENGERS_FILE
+def _data_path(name: str) -> Path:
+    """Locate a shipped CSV: packaged copy first (wheel installs), then the checkout's data/."""
+    packaged = resources.files("tf_pipeline") / "data" / name
     if packaged.is_file():
         return Path(str(packaged))
-    checkout = Path(__file__).resolve().parent.parent / "data" / AIRPASSENGERS_FILE
+    checkout = Path(__file__).resolve().parent.parent / "data" / name
     if checkout.is_file():
         return checkout
     raise FileNotFoundError(
-        f"AirPassengers data not found at {packaged} nor {checkout}; reinstall tf_pipeline."
+        f"{name} not found at {packaged} nor {checkout}; reinstall tf_pipeline."
     )
+
+
+def _monthly_series(name: str, column: str) -> pd.Series:
+    frame = pd.read_csv(_data_path(name))
+    index = pd.DatetimeIndex(pd.to_datetime(frame["month"], format="%Y-%m"), name="month")
+    series = pd.Series(frame[column].to_numpy(dtype=np.float64), index=index)
+    series.index.freq = "MS"
+    series.name = column
+    return series
 
 
 def load_airpassengers() -> pd.Series:
@@ -46,12 +56,33 @@ def load_airpassengers() -> pd.Series:
         Float values named ``"passengers"`` with a monthly ``DatetimeIndex``
         (``freq="MS"``) named ``"month"``.
     """
-    frame = pd.read_csv(_airpassengers_path())
-    index = pd.DatetimeIndex(pd.to_datetime(frame["month"], format="%Y-%m"), name="month")
-    series = pd.Series(frame["passengers"].to_numpy(dtype=np.float64), index=index)
-    series.index.freq = "MS"
-    series.name = "passengers"
-    return series
+    return _monthly_series(AIRPASSENGERS_FILE, "passengers")
+
+
+def load_co2_monthly() -> pd.Series:
+    """Load monthly mean atmospheric CO2 at Mauna Loa, March 1958 to December 2001.
+
+    526 monthly means (ppmv) of the weekly Mauna Loa series bundled with statsmodels
+    (``statsmodels.datasets.co2``: Keeling & Whorf, Scripps / CDIAC, public domain): the
+    mean of each calendar month's weekly values, the 5 months without any interpolated
+    linearly (``scripts/make_co2_monthly.py`` produced the file). A rising trend with an
+    additive, nearly constant seasonal swing: a different shape from AirPassengers'
+    multiplicative season.
+
+    Returns
+    -------
+    pandas.Series
+        Float values named ``"co2"`` with a monthly ``DatetimeIndex`` (``freq="MS"``)
+        named ``"month"``.
+
+    Examples
+    --------
+    >>> from tf_pipeline.datasets import load_co2_monthly
+    >>> series = load_co2_monthly()
+    >>> len(series), float(series.iloc[0]), float(series.iloc[-1])
+    (526, 316.1, 371.02)
+    """
+    return _monthly_series(CO2_FILE, "co2")
 
 
 def cosine_curve(

@@ -52,6 +52,12 @@ def _compiled_runner(model: keras.Model, jit_compile: bool):
         return runners[jit_compile]
     per_sample_loss = keras.losses.get(model.loss)
     trainable = model.trainable_variables
+    optimizer = model.optimizer
+    # The runner is a value of a WeakKeyDictionary keyed by the model: holding the model
+    # itself would keep the key, its traces and XLA executables alive for good (13 MB a
+    # fit in a long-lived process such as a Dask worker). Tracing runs while the caller
+    # holds the model, so the weak reference is always alive when it is read.
+    model_ref = weakref.ref(model)
 
     def run(x_data, y_data, indices, mask):
         def body(t, losses):
@@ -59,13 +65,13 @@ def _compiled_runner(model: keras.Model, jit_compile: bool):
             x = tf.gather(x_data, rows)
             target = tf.gather(y_data, rows)
             with tf.GradientTape() as tape:
-                prediction = model(x, training=True)
+                prediction = model_ref()(x, training=True)
                 errors = tf.reshape(per_sample_loss(target, prediction), [-1])
                 # where, not errors * weights: a padding row's inf error times 0 is NaN.
                 kept = tf.where(weights > 0, errors * weights, tf.zeros_like(errors))
                 loss = tf.reduce_sum(kept) / tf.reduce_sum(weights)
             gradients = tape.gradient(loss, trainable)
-            model.optimizer.apply_gradients(zip(gradients, trainable, strict=True))
+            optimizer.apply_gradients(zip(gradients, trainable, strict=True))
             return t + 1, losses.write(t, loss)
 
         n_steps = tf.shape(indices)[0]

@@ -7,13 +7,14 @@ Example
 >>> from tf_pipeline.report import format_table
 >>> result = run_comparison(load_airpassengers(), ComparisonSettings.quick(),
 ...                         models=["seasonal_naive"])
->>> print(format_table(result).splitlines()[2][:40])
-seasonal naive           49.99   47.58  1
+>>> print(format_table(result).splitlines()[2][:38])
+seasonal naive           49.99   47.58
 """
 
 from __future__ import annotations
 
 import json
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +25,23 @@ from tf_pipeline.comparison import ComparisonResult, Row
 COLORS = {
     "seasonal_naive": "#9e9e9e",
     "sarima": "#6a3d9a",
+    "holt_winters": "#8c564b",
     "tf1_legacy": "#e6550d",
     "keras_lstm": "#3182bd",
     "keras_stateful": "#31a354",
     "tuned": "#d62728",
 }
+"""Each row's colour in the figures; :func:`color_of` gives any other row one too."""
+# For rows without a colour of their own: distinct from COLORS, stable per name.
+_FALLBACK_COLORS = ("#17becf", "#bcbd22", "#e377c2", "#7f7f7f", "#393b79", "#637939")
+
+
+def color_of(name: str) -> str:
+    """The plot colour of the row ``name``: its own, or a fallback fixed by the name."""
+    if name in COLORS:
+        return COLORS[name]
+    # crc32, not hash(): the same name gets the same colour in every run.
+    return _FALLBACK_COLORS[zlib.crc32(name.encode()) % len(_FALLBACK_COLORS)]
 
 
 def _steps_rate(row: Row) -> str:
@@ -93,7 +106,7 @@ def plot_forecasts(result: ComparisonResult, path: Path) -> Path:
             axis.plot(
                 test_index,
                 forecast,
-                color=COLORS.get(row.name),
+                color=color_of(row.name),
                 linewidth=1.3,
                 label=f"{row.label} (RMSE {score:.1f})",
             )
@@ -119,7 +132,7 @@ def plot_losses(result: ComparisonResult, path: Path) -> Path:
         steps = np.linspace(0, row.steps or len(curve), len(curve))
         window = max(1, len(curve) // 200)  # a moving average keeps 10,000 noisy steps legible
         smooth = np.convolve(curve, np.ones(window) / window, mode="valid")
-        axis.plot(steps[: len(smooth)], smooth, color=COLORS.get(row.name), label=row.label)
+        axis.plot(steps[: len(smooth)], smooth, color=color_of(row.name), label=row.label)
     if not axis.lines:
         axis.text(0.5, 0.5, "no neural model in this run", ha="center", transform=axis.transAxes)
     else:

@@ -51,7 +51,7 @@ Example
 ...         s.run(tf.compat.v1.global_variables_initializer())
 ...         loop.load_data(s, np.ones((8, 3), "float32"), np.ones(8, "float32"))
 ...         losses = s.run(loop.losses, loop.feed_dict([np.arange(4), np.arange(4, 8)]))
-...         int(s.run(step)), losses[:2].round(2).tolist()
+...         int(s.run(step)), [round(float(v), 2) for v in losses[:2]]
 (2, [1.0, 0.16])
 """
 

@@ -1,8 +1,8 @@
 """``KerasLSTMRegressor``: the LSTM regressor on Keras 3, with the scikit-learn API.
 
 Built with :func:`tf_pipeline.keras_models.build_lstm` and compiled with
-:func:`tf_pipeline.keras_models.compile_regressor`; stateful training goes
-through :mod:`tf_pipeline.stateful`.
+:func:`tf_pipeline.keras_models.compile_regressor`; stateful training and in-order
+prediction go through :mod:`tf_pipeline.stateful`.
 
 Example
 -------
@@ -22,6 +22,7 @@ import math
 import os
 import tempfile
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import keras
@@ -33,7 +34,13 @@ from tf_pipeline.estimators.sklearn_base import WARM_START_FIXED, BaseLSTMRegres
 from tf_pipeline.keras_models import build_lstm, compile_regressor
 from tf_pipeline.keras_training import train_steps
 from tf_pipeline.progress import ProgressBar
-from tf_pipeline.stateful import fit_stateful
+from tf_pipeline.stateful import (
+    LanePredictor,
+    fit_stateful,
+    get_states,
+    predict_stateful,
+    set_states,
+)
 from tf_pipeline.tf_output import RETRACING, silenced_tf_warnings
 
 logger = logging.getLogger("estimators")
@@ -121,8 +128,9 @@ class KerasLSTMRegressor(BaseLSTMRegressor):
         from batch to batch and reset every epoch. ``predict`` then uses a
         stateless twin holding the same weights, so that every window is
         predicted on its own from zero states (any number of rows, any order,
-        as scikit-learn expects); for in-order prediction that carries states,
-        use ``tf_pipeline.stateful.predict_stateful(model.model_, X, batch_size)``.
+        as scikit-learn expects). ``predict_in_order`` and ``forecast`` instead
+        continue the series from the states training left (``states_``), as the
+        Keras stateful-LSTM tutorial does (see Stateful prediction).
     random_state : int, RandomState instance or None, default=None
         Seeds initial weights and shuffling; an int gives identical predictions
         on refitting.
@@ -140,6 +148,11 @@ class KerasLSTMRegressor(BaseLSTMRegressor):
         The trained network (stateful when ``stateful=True``).
     history_ : dict of list of float
         ``keras.callbacks.History.history`` of the last ``fit``: loss per epoch.
+    states_ : list of numpy.ndarray or None
+        A stateful model's LSTM states (``h`` and ``c`` per layer, each
+        ``(batch_size, hidden_size)``: one row per lane) as the last ``fit`` left
+        them; None for a stateless model. Kept apart from ``model_`` so that
+        predictions never drift with earlier calls and survive pickling.
     n_steps_ : int
         Gradient steps taken in all (the optimizer's iteration count).
     n_features_in_ : int
@@ -155,8 +168,20 @@ class KerasLSTMRegressor(BaseLSTMRegressor):
 
     Notes
     -----
+    **Stateful prediction.** Training runs the windows in order in ``batch_size``
+    lanes (window ``i`` of the last batch in lane ``i``), so the windows that follow
+    the training windows continue those lanes: :meth:`predict_in_order` puts window
+    ``j`` in lane ``j % batch_size`` starting from ``states_``
+    (:func:`tf_pipeline.stateful.predict_stateful`), and :meth:`forecast` feeds its
+    forecasts back through the same lanes one window at a time
+    (:class:`tf_pipeline.stateful.LanePredictor`), so
+    ``forecast(history, 1)[0] == predict_in_order(history[-window:][None])[0]``.
+    Both assume the windows (``history``) continue the training series; each call
+    starts again from ``states_``.
+
     Pickling stores ``model_`` as the bytes of a ``.keras`` archive (weights and
-    optimizer state); the prediction twin of a stateful model is rebuilt on load.
+    optimizer state) and ``states_``; the prediction twin of a stateful model is
+    rebuilt on load.
 
     Examples
     --------
@@ -205,6 +230,40 @@ class KerasLSTMRegressor(BaseLSTMRegressor):
         fixed = (*WARM_START_FIXED, "stateful")
         # A stateful model's state variables are built for its batch size.
         return (*fixed, "batch_size") if params["stateful"] else fixed
+
+    def fit(self, X: Any, y: Any) -> KerasLSTMRegressor:
+        """Train on windows ``X`` and targets ``y`` (see :meth:`BaseLSTMRegressor.fit`).
+
+        A stateful model also keeps the states the last training batch left in
+        ``states_``, where :meth:`predict_in_order` and :meth:`forecast` start.
+        """
+        super().fit(X, y)
+        self.states_ = get_states(self.model_) if self._fit_params["stateful"] else None
+        return self
+
+    def predict_in_order(self, X: Any) -> np.ndarray:
+        """Predict windows that continue the training windows, in order.
+
+        A stateless model predicts each window on its own (as :meth:`predict`). A
+        stateful model carries its states: window ``j`` of ``X`` continues lane
+        ``j % batch_size`` from the states training left (``states_``), so ``X``
+        should be the windows that follow the training windows, oldest first.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, window) or 3-D in ``layout``
+            Consecutive windows, the first one right after the training windows.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,), float32
+        """
+        windows = self._prediction_windows(X)
+        if not self._fit_params["stateful"]:
+            return self._predict_network(windows)
+        set_states(self.model_, self.states_)
+        predictions = predict_stateful(self.model_, windows, self._fit_params["batch_size"])
+        return np.asarray(predictions, dtype=np.float32).reshape(-1)
 
     # -- training and prediction ----------------------------------------------------------
     def _fit_network(
@@ -299,6 +358,14 @@ class KerasLSTMRegressor(BaseLSTMRegressor):
                 for start in range(0, len(X), _PREDICT_BATCH_SIZE)
             ]
         return np.concatenate(chunks).reshape(-1).astype(np.float32, copy=False)
+
+    def _forecast_step(self) -> Callable[[np.ndarray], np.ndarray]:
+        if not self._fit_params["stateful"]:
+            return super()._forecast_step()
+        # The lanes continue from where training left them, one window per call.
+        set_states(self.model_, self.states_)
+        lanes = LanePredictor(self.model_, self._fit_params["batch_size"])
+        return lambda window: np.asarray(lanes(window), dtype=np.float32).reshape(-1)
 
     # -- persistence ----------------------------------------------------------------------
     def __getstate__(self) -> dict[str, Any]:

@@ -27,6 +27,7 @@ Example
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -189,13 +190,7 @@ class BaseLSTMRegressor(RegressorMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples,), float32
         """
-        check_is_fitted(self)
-        layout = self._fit_params["layout"]
-        _check_float32_range(X, "X")
-        X2 = validate_data(
-            self, _flatten_windows(X, layout), reset=False, dtype=np.float32, order="C"
-        )
-        return self._predict_network(_to_layout(X2, layout))
+        return self._predict_network(self._prediction_windows(X))
 
     def forecast(self, history: Any, steps: int) -> np.ndarray:
         """Forecast ``steps`` values recursively after the end of ``history``.
@@ -215,7 +210,9 @@ class BaseLSTMRegressor(RegressorMixin, BaseEstimator):
         Returns
         -------
         ndarray of shape (steps,), float32
-            ``forecast(history, 1)[0] == predict(history[-window:][None])[0]``.
+            ``forecast(history, 1)[0] == predict(history[-window:][None])[0]`` (for a
+            stateful :class:`~estimators.KerasLSTMRegressor`, whose forecast continues
+            the states training left: ``predict_in_order`` instead of ``predict``).
         """
         check_is_fitted(self)
         steps = check_int(steps, "steps", minimum=1)
@@ -226,11 +223,11 @@ class BaseLSTMRegressor(RegressorMixin, BaseEstimator):
                 f"`history` must have at least window = {window} points, got {len(values)}."
             )
         layout = self._fit_params["layout"]
+        predict_one = self._forecast_step()
 
         def next_value(so_far: np.ndarray) -> float:
-            # The same code path as predict, one window at a time.
             window_values = so_far[-window:].reshape(1, window)
-            return self._predict_network(_to_layout(window_values, layout))[0]
+            return predict_one(_to_layout(window_values, layout))[0]
 
         return recursive_forecast(next_value, values[-window:], steps, dtype=np.float32)
 
@@ -244,6 +241,14 @@ class BaseLSTMRegressor(RegressorMixin, BaseEstimator):
     def _predict_network(self, X: np.ndarray) -> np.ndarray:
         """Predictions of shape (n,) for ``X`` in layout shape."""
         raise NotImplementedError
+
+    def _forecast_step(self) -> Callable[[np.ndarray], np.ndarray]:
+        """What ``forecast`` calls on each window (layout shape, one row), in order.
+
+        By default predict's own code path, one window at a time; a model whose
+        forecast carries state from one window to the next returns a stateful step.
+        """
+        return self._predict_network
 
     def _extra_params(self) -> dict[str, Any]:
         """The subclass' own parameters, checked, to record with the fit."""
@@ -267,6 +272,16 @@ class BaseLSTMRegressor(RegressorMixin, BaseEstimator):
         }
         params.update(self._extra_params())
         return params
+
+    def _prediction_windows(self, X: Any) -> np.ndarray:
+        """``X`` checked against the fit (window length, names, finite) in layout shape."""
+        check_is_fitted(self)
+        layout = self._fit_params["layout"]
+        _check_float32_range(X, "X")
+        X2 = validate_data(
+            self, _flatten_windows(X, layout), reset=False, dtype=np.float32, order="C"
+        )
+        return _to_layout(X2, layout)
 
     def _warm_start_fixed(self, params: dict[str, Any]) -> tuple[str, ...]:
         """Names of the parameters a warm start may not change (subclasses extend it)."""

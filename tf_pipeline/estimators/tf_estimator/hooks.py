@@ -15,26 +15,7 @@ import tensorflow as _tf
 
 _TRAIN = _tf.compat.v1.train
 
-CheckpointSaverHook = _TRAIN.CheckpointSaverHook
-CheckpointSaverListener = _TRAIN.CheckpointSaverListener
-FeedFnHook = _TRAIN.FeedFnHook
-FinalOpsHook = _TRAIN.FinalOpsHook
-GlobalStepWaiterHook = _TRAIN.GlobalStepWaiterHook
-LoggingTensorHook = _TRAIN.LoggingTensorHook
-NanLossDuringTrainingError = _TRAIN.NanLossDuringTrainingError
-NanTensorHook = _TRAIN.NanTensorHook
-ProfilerHook = _TRAIN.ProfilerHook
-SecondOrStepTimer = _TRAIN.SecondOrStepTimer
-SessionRunArgs = _TRAIN.SessionRunArgs
-SessionRunContext = _TRAIN.SessionRunContext
-SessionRunHook = _TRAIN.SessionRunHook
-SessionRunValues = _TRAIN.SessionRunValues
-StepCounterHook = _TRAIN.StepCounterHook
-StopAtStepHook = _TRAIN.StopAtStepHook
-SummarySaverHook = _TRAIN.SummarySaverHook
-VocabInfo = _TRAIN.VocabInfo
-
-__all__ = [
+_NAMES = (
     "CheckpointSaverHook",
     "CheckpointSaverListener",
     "FeedFnHook",
@@ -53,4 +34,8 @@ __all__ = [
     "StopAtStepHook",
     "SummarySaverHook",
     "VocabInfo",
-]
+)
+
+# The very classes of tf.compat.v1.train, by the names tf.estimator gave them.
+globals().update({name: getattr(_TRAIN, name) for name in _NAMES})
+__all__ = list(_NAMES)

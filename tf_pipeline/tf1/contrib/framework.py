@@ -4,29 +4,10 @@ from __future__ import annotations
 
 import tensorflow as _tf
 
-from tf_pipeline.compat.arg_scope import (
-    add_arg_scope,
-    arg_scope,
-    arg_scope_func_key,
-    arg_scoped_arguments,
-    current_arg_scope,
-    has_arg_scope,
-)
-from tf_pipeline.compat.variables import (
-    add_model_variable,
-    assign_from_checkpoint_fn,
-    get_local_variables,
-    get_model_variables,
-    get_trainable_variables,
-    get_unique_variable,
-    get_variables,
-    get_variables_by_name,
-    get_variables_by_suffix,
-    get_variables_to_restore,
-    local_variable,
-    model_variable,
-    variable,
-)
+from tf_pipeline.compat import arg_scope as _arg_scope
+from tf_pipeline.compat import variables as _variables
+from tf_pipeline.compat.arg_scope import *  # noqa: F403 - contrib.framework exported them
+from tf_pipeline.compat.variables import *  # noqa: F403
 
 get_global_step = _tf.compat.v1.train.get_global_step
 get_or_create_global_step = _tf.compat.v1.train.get_or_create_global_step
@@ -36,29 +17,12 @@ list_variables = _tf.train.list_variables
 load_variable = _tf.train.load_variable
 
 __all__ = [
-    "add_arg_scope",
-    "add_model_variable",
-    "arg_scope",
-    "arg_scope_func_key",
-    "arg_scoped_arguments",
+    *_arg_scope.__all__,
+    *_variables.__all__,
     "assert_global_step",
-    "assign_from_checkpoint_fn",
-    "current_arg_scope",
     "get_global_step",
-    "get_local_variables",
-    "get_model_variables",
-    "get_trainable_variables",
-    "get_unique_variable",
-    "get_variables_by_name",
-    "get_variables_by_suffix",
     "get_or_create_global_step",
-    "get_variables",
-    "get_variables_to_restore",
-    "has_arg_scope",
     "init_from_checkpoint",
     "list_variables",
     "load_variable",
-    "local_variable",
-    "model_variable",
-    "variable",
 ]

@@ -1,23 +1,6 @@
 """``tf.estimator.export``: serving input receivers and export outputs (TF 2.15 names)."""
 
-from tf_pipeline.estimators.tf_estimator.export import (
-    ClassificationOutput,
-    ExportOutput,
-    PredictOutput,
-    RegressionOutput,
-    ServingInputReceiver,
-    TensorServingInputReceiver,
-    build_parsing_serving_input_receiver_fn,
-    build_raw_serving_input_receiver_fn,
-)
+from tf_pipeline.estimators.tf_estimator import export as _export
+from tf_pipeline.estimators.tf_estimator.export import *  # noqa: F403 - the same public names
 
-__all__ = [
-    "ClassificationOutput",
-    "ExportOutput",
-    "PredictOutput",
-    "RegressionOutput",
-    "ServingInputReceiver",
-    "TensorServingInputReceiver",
-    "build_parsing_serving_input_receiver_fn",
-    "build_raw_serving_input_receiver_fn",
-]
+__all__ = list(_export.__all__)
