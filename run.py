@@ -395,7 +395,12 @@ def main(argv: list[str] | None = None) -> int:
     # First thing, before any import pulls TensorFlow in (--help never does).
     if "tensorflow" not in sys.modules and not {"-h", "--help"} & set(argv):
         _start_tensorflow(verbose)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    # Libraries with their own logger levels (Dask's INFO start-up lines) stay quiet too.
+    handler = logging.StreamHandler()
+    handler.setLevel(logging.NOTSET if verbose else logging.WARNING)
+    logging.basicConfig(
+        level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", handlers=[handler]
+    )
     command = argv[0] if argv and argv[0] in SUBCOMMANDS else None
     handler = {"cos": cos, "parity": parity, "bench": bench}.get(command, compare)
     try:
