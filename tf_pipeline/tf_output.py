@@ -118,8 +118,8 @@ def import_tensorflow_quietly() -> None:
 
     Does nothing when TensorFlow is already imported. Call it first thing in a program,
     after setting ``TF_CPP_MIN_LOG_LEVEL`` (unset means 0: every line passes, as without
-    this function). Python's own ``sys.stderr`` output (warnings, tracebacks) is not
-    captured; if the import fails, everything captured is passed on unfiltered.
+    this function). Python's own ``sys.stderr`` output during the import (warnings) is
+    passed on after it, unfiltered; if the import fails, everything is passed on.
     """
     if "tensorflow" in sys.modules:
         return
@@ -137,20 +137,19 @@ def import_tensorflow_quietly() -> None:
         return
     sys.stdout.flush()
     sys.stderr.flush()
-    saved_stderr = sys.stderr
     with tempfile.TemporaryFile() as captured:
+        # Only file descriptor 2 is redirected; sys.stderr stays the same object, so a
+        # logging handler TensorFlow creates during its import keeps a stream that stays
+        # open. Python's own writes meanwhile land in the capture and are passed on below
+        # unfiltered (only C++ log lines are dropped).
         os.dup2(captured.fileno(), 2)
-        # Python's writes keep going to the real stderr; only C++ writes to fd 2 are caught.
-        replacement = open(saved_fd, "w", closefd=False, encoding="utf-8", errors="replace")
-        sys.stderr = replacement
         failed = True
         try:
             import tensorflow  # noqa: F401
 
             failed = False
         finally:
-            replacement.close()  # flushes; saved_fd stays open (closefd=False)
-            sys.stderr = saved_stderr
+            sys.stderr.flush()
             os.dup2(saved_fd, 2)
             os.close(saved_fd)
             captured.seek(0)
