@@ -11,6 +11,7 @@ python run.py parity                # TF1 -> Keras port, parity report; exit 1 o
 python run.py parity --model-dir DIR --model-fn my_module:model_fn --input-shape 28,28
                                     # convert YOUR model_fn + checkpoint, per-layer parity
 python run.py bench                 # training-speed benchmark (see benchmarks/)
+python run.py --verbose ...         # also TensorFlow's C++ start-up and log lines
 """
 
 from __future__ import annotations
@@ -22,9 +23,6 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
-
-# The CLI (not the library) quiets TensorFlow's C++ start-up chatter; set before import.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 SUBCOMMANDS = ("cos", "parity", "bench")
 
@@ -71,6 +69,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--id-column", help="a long --csv: the column naming each series (one report for all)"
     )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="show TensorFlow's C++ start-up and log lines (any subcommand takes it too)",
+    )
     return parser
 
 
@@ -109,6 +112,10 @@ def _min_points(name: str, settings) -> int:
     from tf_pipeline.tuning import CV_HORIZON, CV_SPLITS, GRID, QUICK_GRID, TargetTransform
 
     base = settings.test_size + 2 * SEASON + WINDOW  # run_comparison's own minimum
+    if name == "lstm_hybrid":
+        from tf_pipeline.hybrid import HybridConfig
+
+        return max(base, HybridConfig().min_length(settings.test_size))
     if name != "tuned":
         return base
     # The tuned model's first CV fold fits on the training part less one 12-month
@@ -136,9 +143,10 @@ def _check_models(values, names: list[str], settings) -> None:
                 f"values for the {name!r} model, got {len(values)}. Leave that model out "
                 "(--models ...), or use a longer series or a smaller --test-size."
             )
-    if "tuned" in names and (np.asarray(values)[: -settings.test_size] <= 0).any():
+    logs = [name for name in ("tuned", "lstm_hybrid") if name in names]
+    if logs and (np.asarray(values)[: -settings.test_size] <= 0).any():
         raise ValueError(
-            "`series` must be positive for the 'tuned' model (its candidates model log "
+            f"`series` must be positive for the {logs[0]!r} model (it models log "
             "values); leave it out with --models, or shift the series."
         )
 
@@ -372,11 +380,32 @@ def bench(argv: list[str]) -> int:
     return bench_train.main(argv)
 
 
+def _start_tensorflow(verbose: bool) -> None:
+    """Import TensorFlow before anything else does: quietly, unless ``--verbose``.
+
+    Quiet: ``TF_CPP_MIN_LOG_LEVEL`` defaults to 3 (a value the user exported wins), and
+    the start-up lines TensorFlow writes before that variable takes effect are dropped.
+    Verbose: 0 unless the user exported a value. Dask workers inherit the value.
+    """
+    from tf_pipeline.tf_output import QUIET_LOG_LEVEL, import_tensorflow_quietly
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "0" if verbose else QUIET_LOG_LEVEL)
+    import_tensorflow_quietly()
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    # Each CV fit traces a new small model on purpose; TF's retracing advice is noise here.
-    logging.getLogger("tensorflow").setLevel(logging.ERROR)
+    verbose = "--verbose" in argv
+    argv = [arg for arg in argv if arg != "--verbose"]
+    # First thing, before any import pulls TensorFlow in (--help never does).
+    if "tensorflow" not in sys.modules and not {"-h", "--help"} & set(argv):
+        _start_tensorflow(verbose)
+    # Libraries with their own logger levels (Dask's INFO start-up lines) stay quiet too.
+    handler = logging.StreamHandler()
+    handler.setLevel(logging.NOTSET if verbose else logging.WARNING)
+    logging.basicConfig(
+        level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", handlers=[handler]
+    )
     command = argv[0] if argv and argv[0] in SUBCOMMANDS else None
     handler = {"cos": cos, "parity": parity, "bench": bench}.get(command, compare)
     try:

@@ -179,8 +179,8 @@ def test_every_row_has_a_colour_and_an_unknown_row_a_fallback(classical, tmp_pat
     from tf_pipeline.report import COLORS, color_of, write_report
 
     assert set(MODELS) <= set(COLORS)
-    assert color_of("lstm_hybrid") == color_of("lstm_hybrid")
-    assert color_of("lstm_hybrid") not in COLORS.values()
+    assert color_of("a_new_row") == color_of("a_new_row")
+    assert color_of("a_new_row") not in COLORS.values()
     # A row the report has never heard of is drawn in its fallback colour.
     unknown = dataclasses.replace(classical.rows[0], name="lstm_hybrid", label="hybrid")
     classical.rows.append(unknown)

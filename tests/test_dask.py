@@ -26,7 +26,7 @@ from distributed import Client, get_task_stream  # noqa: E402
 
 from estimators import KerasLSTMRegressor, TF1LSTMRegressor  # noqa: E402
 from estimators.many_series import fit_many, forecast_many  # noqa: E402
-from tf_pipeline.parallel import WORKER_ENV, start_local_cluster  # noqa: E402
+from tf_pipeline.parallel import WORKER_ENV, start_local_cluster, worker_env  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -61,7 +61,7 @@ def _worker_env():
 def test_workers_run_single_threaded_on_localhost(client):
     envs = client.run(_worker_env)
     assert len(envs) == 2
-    assert all(env == WORKER_ENV for env in envs.values())
+    assert all(env == worker_env() for env in envs.values())
     assert all(address.startswith("tcp://127.0.0.1:") for address in envs)
     assert all(w["nthreads"] == 1 for w in client.scheduler_info()["workers"].values())
 

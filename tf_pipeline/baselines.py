@@ -272,3 +272,37 @@ def select_holt_winters(
     if not scores:
         raise ValueError("`variants` must hold one variant usable on `train`, got none.")
     return min(scores, key=scores.get), scores
+
+
+# The variant depends on the training part alone: chosen once per (training part, test
+# size, season) in a process, for the holt_winters row and the hybrid row and every seed.
+_CHOSEN_VARIANTS: dict[tuple[bytes, int, int], HoltWintersVariant] = {}
+
+
+def holt_winters_variant_for(
+    train: object, test_size: int, *, season: int = 12
+) -> HoltWintersVariant:
+    """The Holt–Winters variant a forecast of ``test_size`` months after ``train`` uses.
+
+    :func:`select_holt_winters` on the training part's last ``test_size`` months (fewer
+    when the training part is short: two seasons stay for the fit), remembered per
+    training part, so every row and seed that forecasts the same test part shares it.
+
+    Parameters
+    ----------
+    train : array-like of shape (n,)
+        The training part only (the test part is never seen).
+    test_size : int
+        Months the forecasts will cover.
+    season : int, default=12
+
+    Returns
+    -------
+    HoltWintersVariant
+    """
+    train = np.asarray(train, dtype=np.float64)
+    key = (train.tobytes(), int(test_size), int(season))
+    if key not in _CHOSEN_VARIANTS:
+        holdout = min(test_size, len(train) - 2 * season)
+        _CHOSEN_VARIANTS[key], _ = select_holt_winters(train, holdout, season=season)
+    return _CHOSEN_VARIANTS[key]

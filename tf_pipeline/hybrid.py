@@ -42,7 +42,7 @@ import numpy as np
 from sklearn.model_selection import TimeSeriesSplit
 
 from tf_pipeline._checks import as_finite_1d, check_int
-from tf_pipeline.baselines import HoltWintersVariant, holt_winters, select_holt_winters
+from tf_pipeline.baselines import HoltWintersVariant, holt_winters, holt_winters_variant_for
 from tf_pipeline.estimators import KerasLSTMRegressor
 from tf_pipeline.forecasting import Forecast, recursive_forecast
 from tf_pipeline.metrics import rmse
@@ -166,21 +166,6 @@ class SeasonalDiffLSTM:
         return recursive_forecast(self.next_value, train, steps)
 
 
-# The variant depends on the training part alone, not on the seed: chosen once per
-# (training part, test size) in a process, not once per seed.
-_VARIANTS: dict[tuple[bytes, int], HoltWintersVariant] = {}
-
-
-def _holt_winters_variant(train: np.ndarray, test_size: int) -> HoltWintersVariant:
-    # As the holt_winters row: the training part's last test_size months (fewer when the
-    # training part is short; two seasons stay for the fit) choose the variant.
-    key = (train.tobytes(), test_size)
-    if key not in _VARIANTS:
-        holdout = min(test_size, len(train) - 2 * SEASON)
-        _VARIANTS[key], _ = select_holt_winters(train, holdout, season=SEASON)
-    return _VARIANTS[key]
-
-
 @dataclass(frozen=True)
 class BlendWeights:
     """The LSTM's weights in the blend, chosen on the training part.
@@ -293,7 +278,7 @@ def hybrid_forecast(
         )
     start = time.perf_counter()
     train = values[:-test_size]
-    variant = _holt_winters_variant(train, test_size)
+    variant = holt_winters_variant_for(train, test_size, season=SEASON)
     if len(config.weights) == 1:  # nothing to choose: no folds to fit
         weights = BlendWeights(config.weights[0], config.weights[0], {})
     else:

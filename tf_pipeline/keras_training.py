@@ -26,6 +26,7 @@ Example
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -61,8 +62,6 @@ def _compiled_runner(model: keras.Model, jit_compile: bool):
         # Slots made before tracing: a first call that creates variables is traced twice.
         optimizer.build(trainable)
 
-    # reduce_retracing: a second data size traces once more with the row count relaxed.
-    @tf.function(jit_compile=jit_compile, reduce_retracing=True)
     def run(x_data, y_data, indices, mask):
         def body(t, losses):
             rows, weights = indices[t], mask[t]
@@ -88,8 +87,13 @@ def _compiled_runner(model: keras.Model, jit_compile: bool):
         )
         return losses.stack()
 
-    runners[jit_compile] = run
-    return run
+    # reduce_retracing: a second data size traces once more with the row count relaxed.
+    # partial: TF counts retracing per Python code object, so every model's runner (one
+    # trace each, e.g. the fits of a grid search) would add up to a false "retracing"
+    # warning; a partial has no code object and so gets a detector of its own.
+    compiled = tf.function(functools.partial(run), jit_compile=jit_compile, reduce_retracing=True)
+    runners[jit_compile] = compiled
+    return compiled
 
 
 # Rows of the data a compiled runner sees are a multiple of this (see pad_rows).

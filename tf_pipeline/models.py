@@ -28,6 +28,7 @@ import tensorflow as tf
 from tf_pipeline._checks import check_int, check_learning_rate
 from tf_pipeline.compat.layers import fully_connected, optimize_loss
 from tf_pipeline.compat.rnn import BasicLSTMCell, MultiRNNCell, dynamic_rnn
+from tf_pipeline.tf_output import OPTIMIZER_SLOTS, silenced_tf_warnings
 
 LEGACY_PARAMS: Mapping[str, Any] = {
     "hidden_size": 40,
@@ -94,17 +95,23 @@ def lstm_model(
     cell = MultiRNNCell(
         [BasicLSTMCell(hidden, state_is_tuple=True) for _ in range(config["num_layers"])]
     )
-    output, _ = dynamic_rnn(cell, features, dtype=tf.float32)
+    # TF1's while loop and variable names (checkpoints, golden files) need dynamic_rnn,
+    # which TF deprecates in favour of keras.layers.RNN; the notice is about our choice.
+    with silenced_tf_warnings(deprecated=("dynamic_rnn",)):
+        output, _ = dynamic_rnn(cell, features, dtype=tf.float32)
     last_output = tf.reshape(output[:, -1, :], [-1, hidden])
     predictions = tf.reshape(fully_connected(last_output, 1, None), [-1])
     if labels is None:
         return predictions, None, None
     labels = tf.reshape(tf.cast(labels, predictions.dtype), [-1])
     loss = tf.compat.v1.losses.mean_squared_error(labels, predictions)
-    train_op = optimize_loss(
-        loss,
-        tf.compat.v1.train.get_global_step(),
-        optimizer=config["optimizer"],
-        learning_rate=config["learning_rate"],
-    )
+    # AdagradOptimizer (the legacy default) builds its slots with TF's own deprecated
+    # ``constant_initializer(dtype=...)``: a notice from TensorFlow's code, not ours.
+    with silenced_tf_warnings(deprecated=OPTIMIZER_SLOTS):
+        train_op = optimize_loss(
+            loss,
+            tf.compat.v1.train.get_global_step(),
+            optimizer=config["optimizer"],
+            learning_rate=config["learning_rate"],
+        )
     return predictions, loss, train_op

@@ -12,8 +12,10 @@ TensorFlow sizes its thread pools once per process from ``TF_NUM_INTRAOP_THREADS
 and ``TF_NUM_INTEROP_THREADS``. A worker process that runs one task at a time
 should use one thread of each: more threads only fight over the same cores
 (a machine with ``c`` cores runs ``c`` single-threaded workers). Clusters started
-here (:func:`start_local_cluster`) set :data:`WORKER_ENV` in every worker process;
-for ``dask worker`` on other machines, export the same variables first.
+here (:func:`start_local_cluster`) set :func:`worker_env` in every worker process and
+preload this module, whose :func:`dask_setup` imports TensorFlow without its C++
+start-up lines; for ``dask worker`` on other machines, export the same variables first
+(and pass ``--preload tf_pipeline.parallel`` for the quiet start).
 
 Example
 -------
@@ -25,6 +27,7 @@ Example
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -32,17 +35,26 @@ from typing import Any
 import joblib
 
 from tf_pipeline._checks import check_choice, check_int
+from tf_pipeline.tf_output import QUIET_LOG_LEVEL, import_tensorflow_quietly
 
 logger = logging.getLogger(__name__)
 
 BACKENDS = ("local", "dask")
 # One thread per TensorFlow pool in every worker process (Dask's nanny already sets
-# OMP/MKL/OPENBLAS_NUM_THREADS=1 before it spawns one); quiet TF start-up.
+# OMP/MKL/OPENBLAS_NUM_THREADS=1 before it spawns one); quiet TF C++ logs, as run.py's.
 WORKER_ENV = {
     "TF_NUM_INTRAOP_THREADS": "1",
     "TF_NUM_INTEROP_THREADS": "1",
-    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "TF_CPP_MIN_LOG_LEVEL": QUIET_LOG_LEVEL,
 }
+
+
+def worker_env() -> dict[str, str]:
+    """:data:`WORKER_ENV`, with this process's own ``TF_CPP_MIN_LOG_LEVEL`` if it has one."""
+    env = dict(WORKER_ENV)
+    if "TF_CPP_MIN_LOG_LEVEL" in os.environ:  # the user's choice (run.py --verbose sets 0)
+        env["TF_CPP_MIN_LOG_LEVEL"] = os.environ["TF_CPP_MIN_LOG_LEVEL"]
+    return env
 
 
 def run_tasks(
@@ -99,7 +111,9 @@ def start_local_cluster(n_workers: int = 2, *, memory_limit: str = "auto") -> An
         host="127.0.0.1",
         dashboard_address=None,
         memory_limit=memory_limit,
-        env=dict(WORKER_ENV),
+        env=worker_env(),
+        # Workers import TensorFlow first thing, without its start-up lines (dask_setup).
+        preload=[__name__],
     )
 
 
@@ -142,3 +156,9 @@ def backend_context(
         return
     with dask_backend(scheduler, n_workers=n_workers) as client:
         yield client
+
+
+def dask_setup(worker: Any = None) -> None:
+    """Dask's preload hook: import TensorFlow quietly in a starting worker process."""
+    del worker
+    import_tensorflow_quietly()

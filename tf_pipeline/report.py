@@ -30,6 +30,7 @@ COLORS = {
     "keras_lstm": "#3182bd",
     "keras_stateful": "#31a354",
     "tuned": "#d62728",
+    "lstm_hybrid": "#ff7f0e",
 }
 """Each row's colour in the figures; :func:`color_of` gives any other row one too."""
 # For rows without a colour of their own: distinct from COLORS, stable per name.

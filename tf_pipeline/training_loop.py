@@ -65,6 +65,7 @@ import numpy as np
 import tensorflow as tf
 
 from tf_pipeline._checks import check_choice, check_int
+from tf_pipeline.tf_output import silenced_tf_warnings
 
 LOOP_SCOPE = "in_graph_loop"
 LOOP_LOSSES = f"{LOOP_SCOPE}/losses"  # the losses of a run's steps, for hooks to fetch
@@ -227,9 +228,12 @@ def build_traced_loop(
 
     with tf.compat.v1.name_scope(f"{LOOP_SCOPE}/"):  # the scope made above, re-entered
         if mode == "xla":
-            losses, scalars = tf.compat.v1.xla.experimental.compile(
-                run_steps, [indices, sizes, n_steps]
-            )
+            # The graph-mode (Session) way to compile a subgraph with XLA; its successor,
+            # tf.function(jit_compile=True), does not exist in a TF1 graph.
+            with silenced_tf_warnings(deprecated=("compile",)):
+                losses, scalars = tf.compat.v1.xla.experimental.compile(
+                    run_steps, [indices, sizes, n_steps]
+                )
         else:
             losses, scalars = run_steps(indices, sizes, n_steps)
         losses = tf.identity(losses[:n_steps], name="losses")

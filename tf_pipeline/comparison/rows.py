@@ -19,7 +19,12 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from tf_pipeline.baselines import airline_sarima, holt_winters, seasonal_naive, select_holt_winters
+from tf_pipeline.baselines import (
+    airline_sarima,
+    holt_winters,
+    holt_winters_variant_for,
+    seasonal_naive,
+)
 from tf_pipeline.comparison.data import ScaledWindows
 from tf_pipeline.comparison.settings import SEASON, ComparisonSettings
 from tf_pipeline.forecasting import Forecast
@@ -136,6 +141,12 @@ def _tuned(data: ScaledWindows, settings: ComparisonSettings, seed: int) -> Fore
     return tuned_forecast(data.train, data.values, data.test_size, settings, seed)
 
 
+def _lstm_hybrid(data: ScaledWindows, settings: ComparisonSettings, seed: int) -> Forecast:
+    from tf_pipeline.hybrid import lstm_hybrid
+
+    return lstm_hybrid(data, settings, seed)
+
+
 # -- classical rows ------------------------------------------------------------------------
 
 
@@ -153,11 +164,9 @@ def _sarima(data: ScaledWindows, settings: ComparisonSettings, seed: int) -> For
 
 
 def _holt_winters(data: ScaledWindows, settings: ComparisonSettings, seed: int) -> Forecast:
-    # The variant is chosen on the training part's last test_size months (fewer when the
-    # training part is short: two seasons stay for the fit), never on the test part.
+    # The variant is chosen on the training part, never on the test part.
     start = time.perf_counter()
-    holdout = min(data.test_size, len(data.train) - 2 * SEASON)
-    variant, _ = select_holt_winters(data.train, holdout, season=SEASON)
+    variant = holt_winters_variant_for(data.train, data.test_size, season=SEASON)
     one, multi = holt_winters(data.values, data.test_size, variant, season=SEASON)
     note = f"{variant}, chosen on the training part"
     return Forecast(one, multi, time.perf_counter() - start, note=note)
@@ -171,6 +180,7 @@ MODELS: dict[str, RowSpec] = {
     "keras_lstm": RowSpec("Keras LSTM", _keras_lstm, seeded=True),
     "keras_stateful": RowSpec("Keras stateful LSTM", _keras_stateful, seeded=True),
     "tuned": RowSpec("tuned (CV)", _tuned, seeded=True, fans_out=True),
+    "lstm_hybrid": RowSpec("HW + LSTM (hybrid)", _lstm_hybrid, seeded=True),
 }
 """Every row of the comparison, in table order: ``name -> RowSpec``."""
 

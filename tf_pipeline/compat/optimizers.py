@@ -63,7 +63,10 @@ def _describe(value: object) -> str:
 def _with_dependencies(dependencies: Sequence[object], tensor: tf.Tensor) -> tf.Tensor:
     """Public-API twin of ``control_flow_ops.with_dependencies`` (same op names)."""
     with tf.compat.v1.name_scope(None, "control_dependency", [*dependencies, tensor]) as scope:
-        with tf.compat.v1.colocate_with(tensor), tf.control_dependencies(dependencies):
+        # Graph.colocate_with: what tf.compat.v1.colocate_with calls, without its
+        # deprecation notice (the same colocation attribute, so the same graph).
+        graph = tf.compat.v1.get_default_graph()
+        with graph.colocate_with(tensor), tf.control_dependencies(dependencies):
             return tf.identity(tensor, name=scope)
 
 

@@ -51,6 +51,7 @@ from tf_pipeline.estimators.queue_input import (
     monitored,
     run_options,
 )
+from tf_pipeline.tf_output import QUEUE_RUNNERS, silenced_tf_warnings
 
 logger = logging.getLogger("estimators")
 
@@ -234,9 +235,12 @@ class EstimatorEngine:
             )
             loss = None
             with restore_errors(checkpoint):
-                session = tf.compat.v1.train.MonitoredSession(
-                    creator, hooks=all_hooks, stop_grace_period_secs=STOP_GRACE_SECS
-                )
+                # MonitoredSession starts an input_fn's queue runners with TF's
+                # deprecated start_queue_runners, as tf.estimator's did.
+                with silenced_tf_warnings(deprecated=QUEUE_RUNNERS):
+                    session = tf.compat.v1.train.MonitoredSession(
+                        creator, hooks=all_hooks, stop_grace_period_secs=STOP_GRACE_SECS
+                    )
             losses: list[np.ndarray] = []
             options = run_options(graph, config.input_timeout_secs)
             with session, input_timeouts(input_fn, config.input_timeout_secs):

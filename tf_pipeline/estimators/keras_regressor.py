@@ -41,6 +41,7 @@ from tf_pipeline.stateful import (
     predict_stateful,
     set_states,
 )
+from tf_pipeline.tf_output import RETRACING, silenced_tf_warnings
 
 logger = logging.getLogger("estimators")
 
@@ -346,10 +347,16 @@ class KerasLSTMRegressor(BaseLSTMRegressor):
     def _predict_network(self, X: np.ndarray) -> np.ndarray:
         # predict_on_batch per chunk: no per-call data pipeline, so the one-window
         # calls of forecast() are as fast as they can be, and exactly like predict's.
-        chunks = [
-            np.asarray(self._predictor.predict_on_batch(X[start : start + _PREDICT_BATCH_SIZE]))
-            for start in range(0, len(X), _PREDICT_BATCH_SIZE)
-        ]
+        # Each fitted model traces Keras' predict function once; TF counts traces per
+        # Python code object, shared by all models, so a grid search's many models would
+        # read as one function "retracing": a false alarm, silenced here only.
+        with silenced_tf_warnings(patterns=(RETRACING,)):
+            chunks = [
+                np.asarray(
+                    self._predictor.predict_on_batch(X[start : start + _PREDICT_BATCH_SIZE])
+                )
+                for start in range(0, len(X), _PREDICT_BATCH_SIZE)
+            ]
         return np.concatenate(chunks).reshape(-1).astype(np.float32, copy=False)
 
     def _forecast_step(self) -> Callable[[np.ndarray], np.ndarray]:

@@ -28,8 +28,10 @@ import tensorflow as tf
 from tf_pipeline.compat.rnn.base import LSTMStateTuple, RNNCell, check_num_units
 
 
-def _constant(value: float, dtype: tf.DType | None) -> Any:
-    return tf.compat.v1.constant_initializer(value, dtype=dtype or tf.float32)
+def _constant(value: float) -> Any:
+    # No dtype here: add_weight's get_variable passes the variable's dtype at call time
+    # (TF deprecated the constructor's dtype and logs a notice for it; values are equal).
+    return tf.compat.v1.constant_initializer(value)
 
 
 def _check_cell_clip(cell_clip: Any) -> float | None:
@@ -156,7 +158,7 @@ class LSTMBlockCell(RNNCell):
         depth = inputs_shape[-1]
         units = self._num_units
         self._kernel = self.add_weight("kernel", [depth + units, 4 * units])
-        self._bias = self.add_weight("bias", [4 * units], _constant(0.0, self.dtype))
+        self._bias = self.add_weight("bias", [4 * units], _constant(0.0))
         if self._use_peephole:
             self._w_i_diag = self.add_weight("w_i_diag", [units])
             self._w_f_diag = self.add_weight("w_f_diag", [units])
@@ -259,9 +261,9 @@ class GRUBlockCell(RNNCell):
         units = self._cell_size
         names = self._names
         self._w_ru = self.add_weight(names["w_ru"], [rows, 2 * units])
-        self._b_ru = self.add_weight(names["b_ru"], [2 * units], _constant(1.0, self.dtype))
+        self._b_ru = self.add_weight(names["b_ru"], [2 * units], _constant(1.0))
         self._w_c = self.add_weight(names["w_c"], [rows, units])
-        self._b_c = self.add_weight(names["b_c"], [units], _constant(0.0, self.dtype))
+        self._b_c = self.add_weight(names["b_c"], [units], _constant(0.0))
 
     def call(self, inputs: tf.Tensor, state: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
         state = tf.convert_to_tensor(state)
@@ -360,7 +362,7 @@ class LSTMBlockFusedCell(RNNCell):
         depth = inputs_shape[-1]
         units = self._num_units
         self._kernel = self.add_weight("kernel", [depth + units, 4 * units])
-        self._bias = self.add_weight("bias", [4 * units], _constant(0.0, self.dtype))
+        self._bias = self.add_weight("bias", [4 * units], _constant(0.0))
         if self._use_peephole:
             self._w_i_diag = self.add_weight("w_i_diag", [units])
             self._w_f_diag = self.add_weight("w_f_diag", [units])

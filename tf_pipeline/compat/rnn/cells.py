@@ -22,8 +22,10 @@ _WEIGHTS = "kernel"
 _BIAS = "bias"
 
 
-def _zeros(dtype: tf.DType | None) -> Any:
-    return tf.compat.v1.zeros_initializer(dtype=dtype or tf.float32)
+def _zeros() -> Any:
+    # No dtype here: add_weight's get_variable passes the variable's dtype at call time
+    # (TF deprecated the constructor's dtype and logs a notice for it; values are equal).
+    return tf.compat.v1.zeros_initializer()
 
 
 class BasicRNNCell(RNNCell):
@@ -67,7 +69,7 @@ class BasicRNNCell(RNNCell):
     def build(self, inputs_shape: tf.TensorShape) -> None:
         depth = inputs_shape[-1]
         self._kernel = self.add_weight(_WEIGHTS, [depth + self._num_units, self._num_units])
-        self._bias = self.add_weight(_BIAS, [self._num_units], initializer=_zeros(self.dtype))
+        self._bias = self.add_weight(_BIAS, [self._num_units], initializer=_zeros())
 
     def call(self, inputs: tf.Tensor, state: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
         gate_inputs = tf.matmul(tf.concat([inputs, state], 1), self._kernel)
@@ -122,9 +124,7 @@ class GRUCell(RNNCell):
     def build(self, inputs_shape: tf.TensorShape) -> None:
         depth = inputs_shape[-1]
         units = self._num_units
-        gate_bias_init = self._bias_initializer or tf.compat.v1.constant_initializer(
-            1.0, dtype=self.dtype
-        )
+        gate_bias_init = self._bias_initializer or tf.compat.v1.constant_initializer(1.0)
         self._gate_kernel = self.add_weight(
             f"gates/{_WEIGHTS}", [depth + units, 2 * units], self._kernel_initializer
         )
@@ -133,7 +133,7 @@ class GRUCell(RNNCell):
             f"candidate/{_WEIGHTS}", [depth + units, units], self._kernel_initializer
         )
         self._candidate_bias = self.add_weight(
-            f"candidate/{_BIAS}", [units], self._bias_initializer or _zeros(self.dtype)
+            f"candidate/{_BIAS}", [units], self._bias_initializer or _zeros()
         )
 
     def call(self, inputs: tf.Tensor, state: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
@@ -237,7 +237,7 @@ class BasicLSTMCell(RNNCell):
         depth = inputs_shape[-1]
         units = self._num_units
         self._kernel = self.add_weight(_WEIGHTS, [depth + units, 4 * units])
-        self._bias = self.add_weight(_BIAS, [4 * units], initializer=_zeros(self.dtype))
+        self._bias = self.add_weight(_BIAS, [4 * units], initializer=_zeros())
 
     def call(self, inputs: tf.Tensor, state: Any) -> tuple[tf.Tensor, Any]:
         if self._state_is_tuple:
@@ -338,7 +338,7 @@ class LSTMCell(RNNCell):
             self._initializer,
             partitioner=_partitioner(self._num_unit_shards),
         )
-        self._bias = self.add_weight(_BIAS, [4 * units], initializer=_zeros(self.dtype))
+        self._bias = self.add_weight(_BIAS, [4 * units], initializer=_zeros())
         if self._use_peepholes:
             self._w_f_diag = self.add_weight("w_f_diag", [units], self._initializer)
             self._w_i_diag = self.add_weight("w_i_diag", [units], self._initializer)

@@ -30,6 +30,7 @@ from typing import Any
 import tensorflow as tf
 
 from tf_pipeline.compat import records
+from tf_pipeline.tf_output import silenced_tf_warnings
 
 static_bidirectional_rnn = tf.compat.v1.nn.static_bidirectional_rnn
 static_state_saving_rnn = tf.compat.v1.nn.static_state_saving_rnn
@@ -243,18 +244,21 @@ def stack_bidirectional_dynamic_rnn(
     with tf.compat.v1.variable_scope(scope or _DEFAULT_SCOPE):
         for index, (cell_fw, cell_bw) in enumerate(zip(cells_fw, cells_bw, strict=True)):
             with tf.compat.v1.variable_scope(f"cell_{index}"):
-                outputs, (state_fw, state_bw) = tf.compat.v1.nn.bidirectional_dynamic_rnn(
-                    cell_fw,
-                    cell_bw,
-                    layer_inputs,
-                    initial_state_fw=_layer_states(initial_states_fw, index),
-                    initial_state_bw=_layer_states(initial_states_bw, index),
-                    sequence_length=sequence_length,
-                    parallel_iterations=parallel_iterations,
-                    dtype=dtype,
-                    swap_memory=swap_memory,
-                    time_major=time_major,
-                )
+                # contrib built each layer with bidirectional_dynamic_rnn (TF's variable
+                # names); TF deprecates it, a notice about our implementation.
+                with silenced_tf_warnings(deprecated=("bidirectional_dynamic_rnn", "dynamic_rnn")):
+                    outputs, (state_fw, state_bw) = tf.compat.v1.nn.bidirectional_dynamic_rnn(
+                        cell_fw,
+                        cell_bw,
+                        layer_inputs,
+                        initial_state_fw=_layer_states(initial_states_fw, index),
+                        initial_state_bw=_layer_states(initial_states_bw, index),
+                        sequence_length=sequence_length,
+                        parallel_iterations=parallel_iterations,
+                        dtype=dtype,
+                        swap_memory=swap_memory,
+                        time_major=time_major,
+                    )
                 layer_inputs = tf.concat(outputs, 2)
             states_fw.append(state_fw)
             states_bw.append(state_bw)

@@ -131,17 +131,17 @@ class LayerNormBasicLSTMCell(RNNCell):
         self._bias = None if self._layer_norm else self.add_weight("bias", [4 * units])
         self._norms: dict[str, tuple[tf.Variable, tf.Variable]] = {}
         if self._layer_norm:
-            dtype = self.dtype or tf.float32
+            # No initializer dtype: get_variable passes the variable's (deprecated argument).
             for scope in _NORM_SCOPES:
                 gamma = self.add_weight(
                     f"{scope}/gamma",
                     [units],
-                    tf.compat.v1.constant_initializer(self._norm_gain, dtype=dtype),
+                    tf.compat.v1.constant_initializer(self._norm_gain),
                 )
                 beta = self.add_weight(
                     f"{scope}/beta",
                     [units],
-                    tf.compat.v1.constant_initializer(self._norm_shift, dtype=dtype),
+                    tf.compat.v1.constant_initializer(self._norm_shift),
                 )
                 self._norms[scope] = (gamma, beta)
 
@@ -167,7 +167,8 @@ class LayerNormBasicLSTMCell(RNNCell):
             o = self._norm(o, "output")
         g = self._activation(j)
         if self._drops_out():
-            g = tf.compat.v1.nn.dropout(g, keep_prob=self._keep_prob, seed=self._seed)
+            # rate, not the deprecated keep_prob: TF converts one to the other the same way.
+            g = tf.compat.v1.nn.dropout(g, rate=1.0 - self._keep_prob, seed=self._seed)
         new_c = c * tf.sigmoid(f + self._forget_bias) + tf.sigmoid(i) * g
         if self._layer_norm:
             new_c = self._norm(new_c, "state")

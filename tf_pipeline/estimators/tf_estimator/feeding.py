@@ -15,6 +15,8 @@ import threading
 import numpy as np
 import tensorflow as tf
 
+from tf_pipeline.tf_output import QUEUE_RUNNERS, silenced_tf_warnings
+
 try:
     import pandas as pd
 
@@ -59,13 +61,16 @@ class _FeedingQueueRunner(tf.compat.v1.train.queue_runner.QueueRunner):
         """
         if queue_closed_exception_types is None:
             queue_closed_exception_types = (tf.errors.OutOfRangeError, tf.errors.CancelledError)
-        super(_FeedingQueueRunner, self).__init__(
-            queue,
-            enqueue_ops,
-            close_op,
-            cancel_op,
-            queue_closed_exception_types=queue_closed_exception_types,
-        )
+        # numpy_input_fn/pandas_input_fn are queue-based in TF1 (and so here); TF 2
+        # deprecates queue runners, a notice about our implementation, not the user's call.
+        with silenced_tf_warnings(deprecated=QUEUE_RUNNERS):
+            super(_FeedingQueueRunner, self).__init__(
+                queue,
+                enqueue_ops,
+                close_op,
+                cancel_op,
+                queue_closed_exception_types=queue_closed_exception_types,
+            )
         if feed_fns is None:
             self._feed_fns = [None for _ in enqueue_ops]
         else:
@@ -486,7 +491,8 @@ def _enqueue_data(
             )
 
         runner = _FeedingQueueRunner(queue=queue, enqueue_ops=enqueue_ops, feed_fns=feed_fns)
-        tf.compat.v1.train.queue_runner.add_queue_runner(runner)
+        with silenced_tf_warnings(deprecated=QUEUE_RUNNERS):
+            tf.compat.v1.train.queue_runner.add_queue_runner(runner)
 
         full = tf.cast(tf.math.maximum(0, queue.size() - min_after_dequeue), tf.dtypes.float32) * (
             1.0 / (capacity - min_after_dequeue)

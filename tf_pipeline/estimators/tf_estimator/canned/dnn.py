@@ -35,6 +35,7 @@ from tf_pipeline.estimators.tf_estimator.canned.optimizers import (
 )
 from tf_pipeline.estimators.tf_estimator.estimator import Estimator
 from tf_pipeline.estimators.tf_estimator.spec import EstimatorSpec, ModeKeys
+from tf_pipeline.tf_output import FEATURE_COLUMN_V1, silenced_tf_warnings
 
 _V1 = tf.compat.v1
 _LEARNING_RATE = 0.05
@@ -121,7 +122,11 @@ def dnn_logits(
 ) -> tf.Tensor:
     """TF's ``_DNNModel``: input layer, hidden layers, logits (inside the ``dnn`` scope)."""
     with _V1.variable_scope("input_from_feature_columns", partitioner=input_layer_partitioner):
-        net = _V1.feature_column.input_layer(features, list(feature_columns))
+        # TF's v1 DNN reads its columns with the deprecated v1 input_layer (its variable
+        # names are part of the checkpoint); the notices are about that choice, not the
+        # user's columns.
+        with silenced_tf_warnings(deprecated=FEATURE_COLUMN_V1):
+            net = _V1.feature_column.input_layer(features, list(feature_columns))
     for layer_id, n_units in enumerate(hidden_units):
         name = f"hiddenlayer_{layer_id}"
         net = dense(

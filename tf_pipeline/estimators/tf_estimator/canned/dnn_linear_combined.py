@@ -41,6 +41,7 @@ from tf_pipeline.estimators.tf_estimator.canned.optimizers import (
 )
 from tf_pipeline.estimators.tf_estimator.estimator import Estimator
 from tf_pipeline.estimators.tf_estimator.spec import EstimatorSpec
+from tf_pipeline.tf_output import OPTIMIZER_SLOTS, silenced_tf_warnings
 
 _V1 = tf.compat.v1
 _DNN_LEARNING_RATE = 0.001
@@ -107,12 +108,14 @@ def dnn_linear_combined_model_fn(
             parts.append((linear_opt, scope.name))
 
     def _train_op_fn(loss: tf.Tensor) -> tf.Operation:
-        train_ops = [
-            opt.minimize(
-                loss, var_list=_V1.get_collection(_V1.GraphKeys.TRAINABLE_VARIABLES, scope=name)
-            )
-            for opt, name in parts
-        ]
+        with silenced_tf_warnings(deprecated=OPTIMIZER_SLOTS):  # Adagrad's, TF's own notice
+            train_ops = [
+                opt.minimize(
+                    loss,
+                    var_list=_V1.get_collection(_V1.GraphKeys.TRAINABLE_VARIABLES, scope=name),
+                )
+                for opt, name in parts
+            ]
         with tf.control_dependencies([tf.group(*train_ops)]):
             return _V1.assign_add(_V1.train.get_global_step(), 1).op
 

@@ -40,6 +40,7 @@ from tf_pipeline.estimators.tf_estimator.export_output import (
     RegressionOutput,
 )
 from tf_pipeline.estimators.tf_estimator.spec import EstimatorSpec, ModeKeys
+from tf_pipeline.tf_output import FEATURE_COLUMN_V1, OPTIMIZER_SLOTS, silenced_tf_warnings
 
 _V1 = tf.compat.v1
 _REDUCTION = _V1.losses.Reduction
@@ -111,7 +112,8 @@ def _weights(features: dict, weight_column: Any, logits: tf.Tensor, per_logit: b
                 f"{weight_column!r}."
             )
         # input_layer is the public way to get a dense column's tensor (float32, rank 2).
-        weights = _V1.feature_column.input_layer(features, [weight_column])
+        with silenced_tf_warnings(deprecated=FEATURE_COLUMN_V1):
+            weights = _V1.feature_column.input_layer(features, [weight_column])
         weights = tf.cast(weights, tf.float32, name="weights")
         logits_shape = tf.shape(logits)
         supported = tf.concat([logits_shape[:-1], [1]], axis=0)
@@ -316,7 +318,9 @@ class _Head:
                         "`train_op_fn` must be None when `optimizer` is given, got "
                         f"{train_op_fn!r}."
                     )
-                train_op = optimizer.minimize(loss, global_step=_V1.train.get_global_step())
+                # Adagrad (the canned default) logs TF's own slot-initializer notice.
+                with silenced_tf_warnings(deprecated=OPTIMIZER_SLOTS):
+                    train_op = optimizer.minimize(loss, global_step=_V1.train.get_global_step())
             elif train_op_fn is not None:
                 train_op = train_op_fn(loss)
             else:

@@ -35,6 +35,7 @@ from tf_pipeline.estimators.tf_estimator.canned.optimizers import (
 )
 from tf_pipeline.estimators.tf_estimator.estimator import Estimator
 from tf_pipeline.estimators.tf_estimator.spec import EstimatorSpec
+from tf_pipeline.tf_output import FEATURE_COLUMN_V1, silenced_tf_warnings
 
 _V1 = tf.compat.v1
 _LEARNING_RATE = 0.2
@@ -80,13 +81,15 @@ def linear_logits(
     ``tf.compat.v1.feature_column.linear_model`` (named ``linear_model/...``).
     """
     cols_to_vars: dict = {}
-    logits = _V1.feature_column.linear_model(
-        features,
-        list(feature_columns),
-        units=units,
-        sparse_combiner=sparse_combiner,
-        cols_to_vars=cols_to_vars,
-    )
+    # TF's v1 linear estimator uses the deprecated v1 linear_model (its variable names).
+    with silenced_tf_warnings(deprecated=("linear_model", *FEATURE_COLUMN_V1)):
+        logits = _V1.feature_column.linear_model(
+            features,
+            list(feature_columns),
+            units=units,
+            sparse_combiner=sparse_combiner,
+            cols_to_vars=cols_to_vars,
+        )
     bias = cols_to_vars.pop("bias")
     weights = [part for parts in cols_to_vars.values() for part in parts]
     if units > 1:

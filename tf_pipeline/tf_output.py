@@ -1,0 +1,175 @@
+"""Keep TensorFlow's own chatter out of our output, and only where we cause it.
+
+Two kinds of noise reach a user who did nothing wrong:
+
+- **Start-up lines of the C++ runtime** (oneDNN, ``cudart_stub``, ``cpu_feature_guard``,
+  ``cuInit``). ``TF_CPP_MIN_LOG_LEVEL`` hides C++ logs once TensorFlow has initialised
+  its logging, but the lines written while its shared libraries load come first (after
+  absl's "All log messages before absl::InitializeLog() is called are written to
+  STDERR") and ignore it. :func:`import_tensorflow_quietly` imports TensorFlow with file
+  descriptor 2 captured and passes on only the lines at or above that level, so the
+  variable means what it says from the first line. It is for programs (the CLI, Dask
+  workers), never called on import of the library.
+- **Deprecation notices caused by our own calls.** TensorFlow logs "From <file>:<line>:
+  X is deprecated" through the ``tensorflow`` logger when our code calls a TF1 symbol
+  whose replacement cannot keep TF1's graph (``dynamic_rnn`` builds the exact TF1 while
+  loop and variable names that checkpoints and golden files rely on).
+  :func:`silenced_tf_warnings` drops such records, matched by message, in the calling
+  thread, for the duration of one call. A user's own TF1 call is never wrapped: it warns
+  as it did under TF 1.x. TensorFlow prints each deprecation once per process, so a
+  notice silenced inside our call is not repeated for a later direct call either.
+
+Example
+-------
+>>> import logging
+>>> logger = logging.getLogger("tensorflow")
+>>> with silenced_tf_warnings(deprecated=("dynamic_rnn",)):
+...     logger.warning("From x.py:1: dynamic_rnn (from tf) is deprecated and will be ...")
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+import tempfile
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+QUIET_LOG_LEVEL = "3"
+"""``TF_CPP_MIN_LOG_LEVEL`` of a quiet program: C++ INFO, WARNING and ERROR lines hidden.
+
+ERROR too, because TensorFlow logs expected conditions at that level (``failed call to
+cuInit`` on a machine without a GPU, ``node_def_util`` attribute notices of tf.data);
+real failures still raise Python exceptions."""
+
+RETRACING = r"triggered tf\.function retracing"
+"""Message pattern of TensorFlow's frequent-retracing warning (for ``patterns=``)."""
+
+QUEUE_RUNNERS = ("QueueRunner.__init__", "add_queue_runner", "start_queue_runners")
+"""TF1's queue-runner API (queue-based input_fns), deprecated in TF 2 (for ``deprecated=``)."""
+
+OPTIMIZER_SLOTS = ("Constant.__init__",)
+"""What TF1 optimizers (Adagrad, Ftrl) log when they create their slots: TensorFlow's own
+deprecated ``constant_initializer(dtype=...)`` call, not the caller's."""
+
+FEATURE_COLUMN_V1 = ("input_layer", r"\w+Column\._\w+")
+"""TF1's ``input_layer`` and the old ``_FeatureColumn`` methods it calls on v2 columns."""
+
+# "<file>:<line>: <symbol> (from <module>) is deprecated ..." or
+# "<file>:<line>: calling <symbol> (from <module>) with <arg> is deprecated ..."
+_DEPRECATION = r": (?:calling )?(?:{names}) \(from [\w.]+\) (?:with \w+ )?is deprecated"
+_CPP_LINE = re.compile(rb"^([IWEF])\d{4} ")
+_CPP_SEVERITY = {b"I": 0, b"W": 1, b"E": 2, b"F": 3}
+_ABSL_NOTICE = b"WARNING: All log messages before absl::InitializeLog() is called"
+
+
+class _MessageFilter(logging.Filter):
+    def __init__(self, pattern: re.Pattern, thread: int) -> None:
+        super().__init__()
+        self._pattern = pattern
+        self._thread = thread
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.thread != self._thread:
+            return True
+        return self._pattern.search(record.getMessage()) is None
+
+
+@contextmanager
+def silenced_tf_warnings(
+    *, deprecated: Iterable[str] = (), patterns: Iterable[str] = ()
+) -> Iterator[None]:
+    """Drop the ``tensorflow`` logger's matching records logged by this thread in the block.
+
+    Parameters
+    ----------
+    deprecated : iterable of str
+        Regular expressions for the deprecated symbol as TensorFlow names it in its
+        notice, e.g. ``"dynamic_rnn"``, ``"Zeros.__init__"`` (a deprecated argument),
+        ``r"\\w+Column\\._\\w+"``.
+    patterns : iterable of str
+        Further regular expressions searched in the message, e.g. :data:`RETRACING`.
+
+    Notes
+    -----
+    Use it around the one call whose notice is unavoidable, with a comment saying why.
+    Records of other threads and other messages pass unchanged.
+    """
+    parts = list(patterns)
+    names = list(deprecated)
+    if names:
+        parts.append(_DEPRECATION.format(names="|".join(names)))
+    if not parts:
+        raise ValueError("`deprecated` or `patterns` must name a message, got neither.")
+    logger = logging.getLogger("tensorflow")
+    message_filter = _MessageFilter(re.compile("|".join(parts)), threading.get_ident())
+    logger.addFilter(message_filter)
+    try:
+        yield
+    finally:
+        logger.removeFilter(message_filter)
+
+
+def import_tensorflow_quietly() -> None:
+    """Import TensorFlow, passing on only its start-up lines at ``TF_CPP_MIN_LOG_LEVEL``+.
+
+    Does nothing when TensorFlow is already imported. Call it first thing in a program,
+    after setting ``TF_CPP_MIN_LOG_LEVEL`` (unset means 0: every line passes, as without
+    this function). Python's own ``sys.stderr`` output during the import (warnings) is
+    passed on after it, unfiltered; if the import fails, everything is passed on.
+    """
+    if "tensorflow" in sys.modules:
+        return
+    try:
+        min_level = int(os.environ.get("TF_CPP_MIN_LOG_LEVEL", "0"))
+    except ValueError:
+        min_level = 0
+    try:
+        saved_fd = os.dup(2) if min_level > 0 else None
+    except OSError:  # no file descriptor 2 (a GUI launcher): nothing to keep clean
+        saved_fd = None
+    if saved_fd is None:
+        import tensorflow  # noqa: F401
+
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    with tempfile.TemporaryFile() as captured:
+        # Only file descriptor 2 is redirected; sys.stderr stays the same object, so a
+        # logging handler TensorFlow creates during its import keeps a stream that stays
+        # open. Python's own writes meanwhile land in the capture and are passed on below
+        # unfiltered (only C++ log lines are dropped).
+        os.dup2(captured.fileno(), 2)
+        failed = True
+        try:
+            import tensorflow  # noqa: F401
+
+            failed = False
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved_fd, 2)
+            os.close(saved_fd)
+            captured.seek(0)
+            text = captured.read()
+            kept = text if failed else _filter_cpp_lines(text, min_level)
+            if kept:
+                os.write(2, kept)
+
+
+def _filter_cpp_lines(text: bytes, min_level: int) -> bytes:
+    """The C++ log lines of ``text`` at ``min_level`` or above, and any other output."""
+    kept: list[bytes] = []
+    keep = True  # a line without a severity prefix continues the record before it
+    for line in text.splitlines(keepends=True):
+        match = _CPP_LINE.match(line)
+        if match:
+            keep = _CPP_SEVERITY[match.group(1)] >= min_level
+        elif line.startswith(_ABSL_NOTICE):
+            keep = False
+            continue
+        if keep:
+            kept.append(line)
+    return b"".join(kept)
