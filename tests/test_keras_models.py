@@ -269,3 +269,15 @@ def test_compile_regressor_errors():
         compile_regressor(model, optimizer="ftrl")
     with pytest.raises(ValueError, match=re.escape("`learning_rate` must be > 0, got 0.0.")):
         compile_regressor(model, learning_rate=0.0)
+
+
+def test_a_one_step_lstm_is_unrolled_with_the_same_numbers():
+    model = build_lstm((1, 12), hidden_size=5, seed=0)
+    assert model.get_layer("lstm_0").unroll
+    assert not build_lstm((12, 1), hidden_size=5, seed=0).get_layer("lstm_0").unroll
+    looped = keras.Sequential(
+        [keras.Input((1, 12)), keras.layers.LSTM(5, unroll=False), keras.layers.Dense(1)]
+    )
+    looped.set_weights(model.get_weights())
+    X = np.random.RandomState(0).rand(7, 1, 12).astype("float32")
+    np.testing.assert_allclose(model.predict_on_batch(X), looped.predict_on_batch(X), atol=1e-6)
