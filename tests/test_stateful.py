@@ -322,3 +322,11 @@ def test_predict_continues_the_state_left_by_training():
 
 def test_reset_callback_is_a_keras_callback():
     assert isinstance(ResetStatesCallback(), keras.callbacks.Callback)
+
+
+def test_fit_stateful_stops_on_a_non_finite_loss():
+    from tf_pipeline.errors import NanLossError
+
+    X, y = small_problem()
+    with pytest.raises(NanLossError, match="inf loss during training at step 0"):
+        fit_stateful(compiled(), X, y * np.float32(1e20), epochs=2, batch_size=4)
