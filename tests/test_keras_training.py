@@ -8,6 +8,7 @@ import pytest
 from tf_pipeline.batching import tf1_batches
 from tf_pipeline.keras_models import build_lstm, compile_regressor
 from tf_pipeline.keras_training import (
+    _RUNNERS,
     batch_plan,
     batches_per_epoch,
     predict_in_batches,
@@ -43,9 +44,18 @@ def test_matches_train_on_batch_step_by_step(jit, atol):
 
 def test_on_run_reports_each_block_and_errors():
     X, y = data()
-    seen = []
-    train_steps(_model(), X, y, steps=7, batch_size=16, steps_per_run=3, on_run=seen.append)
+    seen, traces = [], []
+    model = _model()
+
+    def on_run(losses):
+        seen.append(losses)
+        traces.append(_RUNNERS[model][True].experimental_get_tracing_count())
+
+    train_steps(model, X, y, steps=7, batch_size=16, steps_per_run=3, on_run=on_run)
     assert [len(block) for block in seen] == [3, 3, 1]
+    # The short last run is padded to the run length: no new trace or XLA compilation
+    # after the first call (which traces twice: the optimizer creates its slots).
+    assert traces[0] == traces[-1]
     uncompiled = build_lstm((1, 12), hidden_size=2)
     with pytest.raises(ValueError, match="must be compiled"):
         train_steps(uncompiled, X, y, steps=1, batch_size=4)

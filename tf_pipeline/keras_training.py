@@ -199,7 +199,7 @@ def _compiled_runner(model: keras.Model, jit_compile: bool):
 
     # reduce_retracing: a second data size traces once more with the row count relaxed.
     @tf.function(jit_compile=jit_compile, reduce_retracing=True)
-    def run(x_data, y_data, indices, mask, resets):
+    def run(x_data, y_data, indices, mask, resets, n_steps):
         def body(t, losses):
             # Zero the states before an epoch's first step; automatic control
             # dependencies order these writes before the model reads the states.
@@ -218,12 +218,14 @@ def _compiled_runner(model: keras.Model, jit_compile: bool):
             model.optimizer.apply_gradients(zip(gradients, trainable, strict=True))
             return t + 1, losses.write(t, loss)
 
-        n_steps = tf.shape(indices)[0]
+        # The plan holds steps_per_run rows of which the first n_steps are run: a short
+        # last run keeps the shapes, so XLA compiles once. Unrun entries stack as 0.
+        size = tf.shape(indices)[0]
         # parallel_iterations=1: step t+1 reads the weights (and states) step t wrote.
         _, losses = tf.while_loop(
             lambda t, _: t < n_steps,
             body,
-            [tf.constant(0), tf.TensorArray(tf.float32, size=n_steps)],
+            [tf.constant(0), tf.TensorArray(tf.float32, size=size, element_shape=[])],
             parallel_iterations=1,
         )
         return losses.stack()
@@ -315,6 +317,7 @@ def train_steps(
         run = _compiled_runner(model, jit_compile)
         # Converted once, not on every call: a large X is copied to the device once.
         x_data, y_data = tf.convert_to_tensor(X), tf.convert_to_tensor(y)
+    run_length = min(steps_per_run, steps)
     losses = []
     done = 0
     while done < steps:
@@ -322,8 +325,12 @@ def train_steps(
         resets = np.array([first and reset_each_epoch for _, first in block])
         rows = [r for r, _ in block]
         if run is not None:
-            indices, mask = padded_batches(rows, batch_size)
-            block_losses = np.asarray(run(x_data, y_data, indices, mask, resets))
+            # Padded to the run length (never run): one shape for every run.
+            padding = [rows[0]] * (run_length - len(rows))
+            indices, mask = padded_batches(rows + padding, batch_size)
+            flags = np.concatenate([resets, np.zeros(len(padding), bool)])
+            n_run = np.array(len(rows), np.int32)  # an array: a tensor, not a trace key
+            block_losses = np.asarray(run(x_data, y_data, indices, mask, flags, n_run))[:n_run]
         else:
             block_losses = np.empty(len(block), np.float32)
             for k, (batch, reset) in enumerate(zip(rows, resets, strict=True)):
