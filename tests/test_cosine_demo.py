@@ -52,6 +52,7 @@ def test_writes_figure_and_json(tiny_run):
     assert saved["naive_rmse"] == result["naive_rmse"]
 
 
+@pytest.mark.slow
 def test_same_seed_same_numbers(tiny_run):
     result, *_ = tiny_run
     again = run_cosine_demo(**TINY, seed=0)
@@ -69,6 +70,7 @@ def test_bad_arguments():
         run_cosine_demo(**{**TINY, "test_size": 1.5})
 
 
+@pytest.mark.slow
 def test_indivisible_batch_size_trims_training_and_pads_the_test():
     # 90 training windows lose their 6 oldest; 30 test windows are padded to 35 and cut back.
     with pytest.warns(UserWarning, match=re.escape("Dropped the 6 oldest of 90 samples")):

@@ -176,7 +176,7 @@ def compiled(num_layers=1, seed=0):
     ("num_layers", "reset", "jit", "atol"),
     [
         (1, True, False, 1e-5),
-        (2, False, False, 1e-5),
+        pytest.param(2, False, False, 1e-5, marks=pytest.mark.slow),
         pytest.param(2, True, True, 1e-4, marks=pytest.mark.slow),
     ],
 )
