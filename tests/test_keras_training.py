@@ -1,11 +1,19 @@
 """train_steps: K Keras steps per compiled call equal one train_on_batch per step."""
 
+import re
+
 import numpy as np
 import pytest
 
 from tf_pipeline.batching import tf1_batches
 from tf_pipeline.keras_models import build_lstm, compile_regressor
-from tf_pipeline.keras_training import predict_in_batches, train_steps
+from tf_pipeline.keras_training import (
+    _RUNNERS,
+    batch_plan,
+    batches_per_epoch,
+    predict_in_batches,
+    train_steps,
+)
 
 
 def data(n=50):
@@ -36,9 +44,18 @@ def test_matches_train_on_batch_step_by_step(jit, atol):
 
 def test_on_run_reports_each_block_and_errors():
     X, y = data()
-    seen = []
-    train_steps(_model(), X, y, steps=7, batch_size=16, steps_per_run=3, on_run=seen.append)
+    seen, traces = [], []
+    model = _model()
+
+    def on_run(losses):
+        seen.append(losses)
+        traces.append(_RUNNERS[model][True].experimental_get_tracing_count())
+
+    train_steps(model, X, y, steps=7, batch_size=16, steps_per_run=3, on_run=on_run)
     assert [len(block) for block in seen] == [3, 3, 1]
+    # The short last run is padded to the run length: no new trace or XLA compilation
+    # after the first call (which traces twice: the optimizer creates its slots).
+    assert traces[0] == traces[-1]
     uncompiled = build_lstm((1, 12), hidden_size=2)
     with pytest.raises(ValueError, match="must be compiled"):
         train_steps(uncompiled, X, y, steps=1, batch_size=4)
@@ -51,6 +68,46 @@ def test_predict_in_batches_equals_predict():
     model = _model()
     expected = model.predict(X, verbose=0).ravel()
     np.testing.assert_allclose(predict_in_batches(model, X, batch_size=8), expected, atol=1e-6)
+
+
+def test_batch_plans():
+    shuffled = batch_plan(5, 2)
+    assert [(len(r), first) for r, first in (next(shuffled) for _ in range(4))] == [
+        (2, True),
+        (2, False),
+        (1, False),
+        (2, True),
+    ]
+    in_rows = batch_plan(5, 2, "rows")
+    assert [r.tolist() for r, _ in (next(in_rows) for _ in range(4))] == [
+        [0, 1],
+        [2, 3],
+        [4],
+        [0, 1],
+    ]
+    # Chronological: whole batches only, the oldest remainder (rows 0 and 1) dropped.
+    chronological = batch_plan(8, 3, "chronological")
+    assert [(r.tolist(), first) for r, first in (next(chronological) for _ in range(3))] == [
+        ([2, 3, 4], True),
+        ([5, 6, 7], False),
+        ([2, 3, 4], True),
+    ]
+    assert batches_per_epoch(8, 3) == 3 and batches_per_epoch(8, 3, "chronological") == 2
+    with pytest.raises(ValueError, match=re.escape("`order` must be one of 'shuffle', 'rows'")):
+        batch_plan(8, 3, "random")
+    with pytest.raises(ValueError, match=re.escape("at least batch_size = 9 samples")):
+        next(batch_plan(8, 9, "chronological"))
+
+
+def test_on_run_may_stop_and_shuffle_is_the_older_spelling_of_order():
+    X, y = data()
+    model = _model()
+    losses = train_steps(
+        model, X, y, steps=9, batch_size=16, steps_per_run=3, on_run=lambda _: True
+    )
+    assert losses.shape == (3,) and int(model.optimizer.iterations.numpy()) == 3
+    with pytest.raises(ValueError, match=re.escape("`shuffle` must be left out when `order`")):
+        train_steps(model, X, y, steps=1, batch_size=4, order="rows", shuffle=False)
 
 
 def test_a_trained_model_is_freed_when_its_owner_drops_it():

@@ -143,46 +143,127 @@ def small_problem(n=24, steps=4):
     return X, series[steps:]
 
 
-class StateAtEpochBegin(keras.callbacks.Callback):
-    """Record the largest |state| of lstm_0 seen at the start of each epoch."""
-
-    def __init__(self):
-        super().__init__()
-        self.seen = []
+class ZeroStatesEachEpoch(keras.callbacks.Callback):
+    """The reference's reset, written here from Keras' own API (not the library's)."""
 
     def on_epoch_begin(self, epoch, logs=None):
-        states = self.model.get_layer("lstm_0").states
-        self.seen.append(max(float(np.abs(np.asarray(s)).max()) for s in states))
+        for layer in self.model.layers:
+            if getattr(layer, "stateful", False):
+                for state in layer.states:
+                    state.assign(np.zeros(state.shape, dtype="float32"))
 
 
-def train(reset_between_epochs):
-    X, y = small_problem()
-    model = compile_regressor(
-        build_lstm((4, 1), hidden_size=4, stateful=True, batch_size=4, seed=0),
-        optimizer="sgd",
-        learning_rate=0.1,
+def stateful_states(model):
+    return [
+        np.asarray(state)
+        for layer in model.layers
+        if getattr(layer, "stateful", False)
+        for state in layer.states
+    ]
+
+
+def compiled(num_layers=1, seed=0):
+    return compile_regressor(
+        build_lstm(
+            (4, 1), hidden_size=5, num_layers=num_layers, stateful=True, batch_size=4, seed=seed
+        ),
+        optimizer="adagrad",
+        learning_rate=0.3,
     )
-    probe = StateAtEpochBegin()
-    history = fit_stateful(
-        model,
-        X,
-        y,
-        epochs=2,
+
+
+@pytest.mark.parametrize(
+    ("num_layers", "reset", "jit", "atol"),
+    [
+        (1, True, False, 1e-5),
+        pytest.param(2, False, False, 1e-5, marks=pytest.mark.slow),
+        pytest.param(2, True, True, 1e-4, marks=pytest.mark.slow),
+    ],
+)
+def test_fit_stateful_equals_keras_fit_in_order_with_a_reset_each_epoch(
+    num_layers, reset, jit, atol
+):
+    # Reference: Keras' own model.fit(shuffle=False) on the trimmed data, states zeroed
+    # before training and (reset) at every epoch's start; the same initial weights.
+    X, y = small_problem(n=26)  # 26 windows, batch 4: the 2 oldest are dropped
+    reference = compiled(num_layers)
+    for state in stateful_states(reference):
+        assert not state.any()
+    expected = reference.fit(
+        X[2:],
+        y[2:],
         batch_size=4,
-        reset_between_epochs=reset_between_epochs,
-        callbacks=[probe],
-    )
-    return model, history, probe.seen
+        epochs=3,
+        shuffle=False,
+        verbose=0,
+        callbacks=[ZeroStatesEachEpoch()] if reset else [],
+    ).history["loss"]
+    model = compiled(num_layers)
+    with pytest.warns(UserWarning, match="Dropped the 2 oldest of 26 samples"):
+        history = fit_stateful(
+            model, X, y, epochs=3, batch_size=4, reset_between_epochs=reset, jit_compile=jit
+        )
+    np.testing.assert_allclose(history.history["loss"], expected, rtol=atol, atol=atol)
+    for got, want in zip(model.get_weights(), reference.get_weights(), strict=True):
+        np.testing.assert_allclose(got, want, rtol=0, atol=atol)
+    # The states are left as the last batch left them, as model.fit leaves them.
+    for got, want in zip(stateful_states(model), stateful_states(reference), strict=True):
+        assert np.abs(want).max() > 0.01
+        np.testing.assert_allclose(got, want, rtol=0, atol=atol)
+    assert int(model.optimizer.iterations.numpy()) == 3 * 6
 
 
 def test_reset_between_epochs_changes_training():
-    with_reset, history, seen_reset = train(reset_between_epochs=True)
-    without_reset, _, seen_carried = train(reset_between_epochs=False)
-    assert len(history.history["loss"]) == 2
-    assert seen_reset == [0.0, 0.0]  # the reset callback runs before the user's
-    assert seen_carried[0] == 0.0 and seen_carried[1] > 0.0  # epoch 2 starts from epoch 1's end
-    kernels = [w.get_weights()[0] for w in (with_reset, without_reset)]
+    X, y = small_problem()
+    kernels = []
+    for reset in (True, False):
+        model = compiled()
+        fit_stateful(model, X, y, epochs=2, batch_size=4, reset_between_epochs=reset)
+        kernels.append(model.get_weights()[0])
     assert np.abs(kernels[0] - kernels[1]).max() > 1e-6
+
+
+class Recorder(keras.callbacks.Callback):
+    def __init__(self, stop_after=None):
+        super().__init__()
+        self.events, self.stop_after = [], stop_after
+
+    def on_train_begin(self, logs=None):
+        self.events.append("train_begin")
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.events.append(("begin", epoch))
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.events.append(("end", epoch, logs["loss"]))
+        if epoch == self.stop_after:
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        self.events.append("train_end")
+
+
+def test_callbacks_see_every_epoch_and_may_stop_training():
+    X, y = small_problem()  # 24 windows, batch 4: 6 steps per epoch
+    recorder = Recorder()
+    model = compiled()
+    history = fit_stateful(model, X, y, epochs=3, batch_size=4, callbacks=[recorder])
+    losses = history.history["loss"]
+    assert recorder.events == [
+        "train_begin",
+        ("begin", 0),
+        ("end", 0, losses[0]),
+        ("begin", 1),
+        ("end", 1, losses[1]),
+        ("begin", 2),
+        ("end", 2, losses[2]),
+        "train_end",
+    ]
+    assert history.epoch == [0, 1, 2]
+    stopped = compiled()
+    history = fit_stateful(stopped, X, y, epochs=5, batch_size=4, callbacks=[Recorder(1)])
+    assert len(history.history["loss"]) == 2
+    assert int(stopped.optimizer.iterations.numpy()) == 2 * 6
 
 
 def test_fit_stateful_trims_and_does_not_modify_inputs():
@@ -241,3 +322,11 @@ def test_predict_continues_the_state_left_by_training():
 
 def test_reset_callback_is_a_keras_callback():
     assert isinstance(ResetStatesCallback(), keras.callbacks.Callback)
+
+
+def test_fit_stateful_stops_on_a_non_finite_loss():
+    from tf_pipeline.errors import NanLossError
+
+    X, y = small_problem()
+    with pytest.raises(NanLossError, match="inf loss during training at step 0"):
+        fit_stateful(compiled(), X, y * np.float32(1e20), epochs=2, batch_size=4)

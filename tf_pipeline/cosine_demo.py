@@ -9,10 +9,12 @@ scaled data; RMSEs are in the original units. The models:
 
 * ``"mlp"``: the plain network on the flattened window (:func:`build_mlp`);
 * ``"lstm"``: a stateless LSTM (it and the MLP train on shuffled batches, as
-  stateless models may);
+  stateless models may: TF1's DataFeeder order, through
+  :func:`~tf_pipeline.keras_training.train_steps`, the one Keras training loop);
 * ``"stateful_lstm"``: one stateful LSTM layer, trained with
-  :func:`~tf_pipeline.stateful.fit_stateful` and predicting the test part with
-  the states carried over from the end of training;
+  :func:`~tf_pipeline.stateful.fit_stateful` (the same loop, in chronological
+  order) and predicting the test part with the states carried over from the end
+  of training;
 * ``"stacked_stateful_lstm"``: two stacked stateful LSTM layers, the same way.
 
 The default batch size 28 divides both 784 and 196, so no sample is trimmed or
@@ -47,8 +49,10 @@ from sklearn.preprocessing import MinMaxScaler
 from tf_pipeline._checks import check_int, check_learning_rate
 from tf_pipeline.datasets import cosine_curve
 from tf_pipeline.keras_models import build_lstm, build_mlp, compile_regressor
+from tf_pipeline.keras_training import batches_per_epoch, predict_in_batches, train_steps
 from tf_pipeline.metrics import rmse
 from tf_pipeline.scaling import fit_series_scaler, inverse_transform_series, transform_series
+from tf_pipeline.seeding import seeded
 from tf_pipeline.stateful import fit_stateful, predict_stateful
 from tf_pipeline.windows import make_windows, train_test_split_series
 
@@ -96,14 +100,16 @@ def _fit_predict(
         )
     # Decay the learning rate 100-fold over training: the large early steps find the
     # shape, the small late ones the last digits a one-step forecast needs.
-    steps = epochs * int(np.ceil(len(X_train) / batch_size))
+    steps = epochs * batches_per_epoch(len(X_train), batch_size)
     schedule = keras.optimizers.schedules.ExponentialDecay(learning_rate, steps, 0.01)
     compile_regressor(model, optimizer="adam", learning_rate=schedule)
     start = time.perf_counter()
+    # No XLA: a few hundred steps do not repay its compilation (the regressors' rule).
     if name in ("mlp", "lstm"):
-        model.fit(X_train, y_train, batch_size=batch_size, epochs=epochs, verbose=0)
+        # `epochs` passes in TF1's DataFeeder order, each ending with a short batch.
+        train_steps(model, X_train, y_train, steps=steps, batch_size=batch_size, jit_compile=False)
         seconds = time.perf_counter() - start
-        predictions = model.predict(X_test, batch_size=batch_size, verbose=0).ravel()
+        predictions = predict_in_batches(model, X_test, batch_size=batch_size)
     else:
         fit_stateful(model, X_train, y_train, epochs=epochs, batch_size=batch_size)
         seconds = time.perf_counter() - start
@@ -165,9 +171,10 @@ def run_cosine_demo(
         Adam's initial learning rate for every model, decayed exponentially to a
         hundredth of it over training.
     seed : int, default=0
-        Seeds Python, NumPy, TensorFlow and Keras (``keras.utils.set_random_seed``)
-        and the models' initial weights; a fixed seed repeats the numbers on one
-        machine.
+        Seeds the models' initial weights, and Python, NumPy, TensorFlow and Keras
+        for the run through :func:`tf_pipeline.seeding.seeded` (Python's and NumPy's
+        global states are put back afterwards); a fixed seed repeats the numbers on
+        one machine. The batch order is TF1's DataFeeder order whatever the seed.
     out_dir : str or Path, optional
         If given, ``cosine.png`` (the four forecasts against the truth) and
         ``cosine.json`` (the returned numbers) are written there.
@@ -186,7 +193,6 @@ def run_cosine_demo(
     hidden_size = check_int(hidden_size, "hidden_size", minimum=1)
     seed = check_int(seed, "seed", minimum=0)
     learning_rate = check_learning_rate(learning_rate)
-    keras.utils.set_random_seed(seed)
 
     series = cosine_curve(n)
     X, y = make_windows(series, window, layout="steps")
@@ -212,17 +218,18 @@ def run_cosine_demo(
     }
     forecasts: dict[str, np.ndarray] = {}
     for k, name in enumerate(MODEL_NAMES):
-        scaled_predictions, seconds = _fit_predict(
-            name,
-            Xs_train,
-            ys_train,
-            Xs_test,
-            batch_size=batch_size,
-            epochs=epochs,
-            hidden_size=hidden_size,
-            learning_rate=learning_rate,
-            seed=seed + 100 * k,
-        )
+        with seeded(seed + 100 * k):
+            scaled_predictions, seconds = _fit_predict(
+                name,
+                Xs_train,
+                ys_train,
+                Xs_test,
+                batch_size=batch_size,
+                epochs=epochs,
+                hidden_size=hidden_size,
+                learning_rate=learning_rate,
+                seed=seed + 100 * k,
+            )
         forecasts[name] = inverse_transform_series(scaler, scaled_predictions)
         score = rmse(y_test, forecasts[name])
         result["models"][name] = {"rmse": score, "fit_seconds": seconds}

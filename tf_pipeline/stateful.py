@@ -19,8 +19,10 @@ How state flows
       straight into whatever follows it (the test windows). Pass
       ``allow_trim=False`` to get an error instead.
     * **Reset each epoch.** Every epoch replays the series from its start, so
-      states are reset before training and at the start of each epoch
-      (:class:`ResetStatesCallback`); ``reset_between_epochs=False`` lets the end
+      states are reset before training and at the start of each epoch (inside
+      the compiled loop of :func:`tf_pipeline.keras_training.train_steps`, the
+      one training loop; :class:`ResetStatesCallback` does the same for a
+      ``model.fit`` of your own); ``reset_between_epochs=False`` lets the end
       of one epoch leak into the start of the next, which is rarely wanted.
     * **Prediction continues the state.** :func:`fit_stateful` does not reset
       after the last epoch, so :func:`predict_stateful` right after it carries
@@ -60,32 +62,30 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import keras
 import numpy as np
 
 from tf_pipeline._checks import check_int
+from tf_pipeline.keras_training import (
+    batches_per_epoch,
+    epoch_means,
+    state_variables,
+    stateful_layers,
+    train_steps,
+)
+from tf_pipeline.progress import ProgressBar
 
 logger = logging.getLogger(__name__)
 
-_RNN_TYPES = (keras.layers.RNN, keras.layers.Bidirectional)
+# The loop and the stateful-layer lookup live in keras_training (the one training loop);
+# these private names stay for callers that imported them from here.
+_stateful_layers = stateful_layers
+_state_variables = state_variables
 
-
-def _walk_layers(layer: keras.layers.Layer) -> Iterator[keras.layers.Layer]:
-    """Yield the layers of ``layer`` depth first, nested models included."""
-    for child in getattr(layer, "layers", ()):
-        yield child
-        if isinstance(child, keras.Model):
-            yield from _walk_layers(child)
-
-
-def _stateful_layers(model: keras.Model) -> list[keras.layers.Layer]:
-    return [
-        layer
-        for layer in _walk_layers(model)
-        if isinstance(layer, _RNN_TYPES) and getattr(layer, "stateful", False)
-    ]
+# Steps per compiled call when no caller's callback needs to see each epoch.
+_STEPS_PER_RUN = 100
 
 
 def reset_states(model: keras.Model) -> int:
@@ -230,14 +230,20 @@ def fit_stateful(
     reset_between_epochs: bool = True,
     verbose: int = 0,
     callbacks: Sequence[keras.callbacks.Callback] | None = None,
+    jit_compile: bool = False,
 ) -> keras.callbacks.History:
     """Train a compiled stateful model in chronological order.
 
     Resets the states, trims ``X``/``y`` to whole batches from the front, then
-    calls ``model.fit(..., batch_size=batch_size, shuffle=False)`` with a
-    :class:`ResetStatesCallback` first in the callbacks (unless
-    ``reset_between_epochs=False``). The states left by the last batch are kept,
-    so :func:`predict_stateful` can continue from them.
+    trains ``epochs`` passes of ``len(X) // batch_size`` batches in row order with
+    :func:`tf_pipeline.keras_training.train_steps` (``order="chronological"``),
+    the states zeroed inside the compiled loop before each epoch's first batch
+    (unless ``reset_between_epochs=False``). This is the training of
+    ``model.fit(..., batch_size=batch_size, shuffle=False)`` with a
+    :class:`ResetStatesCallback` (equal to it within float round-off; tested), run
+    as one compiled call per ~100 steps of whole epochs (per epoch when ``callbacks``
+    are given) instead of one Python round trip per batch. The states left by the
+    last batch are kept, so :func:`predict_stateful` can continue from them.
 
     Parameters
     ----------
@@ -254,19 +260,36 @@ def fit_stateful(
     reset_between_epochs : bool, default=True
         Reset states at the start of every epoch.
     verbose : int, default=0
-        Passed to ``model.fit``.
+        ``1``: a progress bar over the epochs (:class:`tf_pipeline.progress.ProgressBar`).
     callbacks : sequence of keras.callbacks.Callback, optional
-        Run after the reset callback.
+        Epoch-level callbacks: ``on_train_begin``/``end`` and ``on_epoch_begin``/``end``
+        (with ``logs={"loss": epoch mean}``) are called, batch-level methods are not
+        (the batches of an epoch run in one compiled call). Setting
+        ``model.stop_training`` stops after the current epoch. The epoch's state reset
+        happens inside the loop, after ``on_epoch_begin``.
+    jit_compile : bool, default=False
+        Compile the loop with XLA (equal within float tolerance, not bit for bit;
+        on small stateful models the compilation rarely pays off).
 
     Returns
     -------
     keras.callbacks.History
+        ``history.history["loss"]``: each epoch's mean batch loss, as ``model.fit``
+        reports it.
+
+    Raises
+    ------
+    tf_pipeline.errors.NanLossError
+        When a batch loss is NaN or infinite.
     """
     batch_size = _check_batch_size(model, batch_size)
     epochs = check_int(epochs, "epochs", minimum=1)
     X, y, n_dropped = trim_to_batches(X, y, batch_size, allow_trim=allow_trim)
-    all_callbacks = [ResetStatesCallback()] if reset_between_epochs else []
-    all_callbacks.extend(callbacks or ())
+    per_epoch = batches_per_epoch(len(X), batch_size, "chronological")
+    history = keras.callbacks.History()
+    callback_list = keras.callbacks.CallbackList(
+        [history, *(callbacks or ())], model=model, epochs=epochs, steps=per_epoch, verbose=0
+    )
     reset_states(model)
     logger.debug(
         "fit_stateful: %d samples (%d dropped), batch_size=%d, epochs=%d, reset=%s",
@@ -276,15 +299,41 @@ def fit_stateful(
         epochs,
         reset_between_epochs,
     )
-    return model.fit(
-        X,
-        y,
-        batch_size=batch_size,
-        epochs=epochs,
-        shuffle=False,
-        verbose=verbose,
-        callbacks=all_callbacks,
-    )
+    # Only History and the bar listen: several epochs per compiled call (~100 steps).
+    # A caller's callbacks: one epoch per call, so they see every epoch as model.fit shows it.
+    epochs_per_run = 1 if callbacks else max(1, _STEPS_PER_RUN // per_epoch)
+    epoch = 0
+
+    def end_of_run(losses: np.ndarray) -> bool:
+        nonlocal epoch
+        for loss in epoch_means(losses, per_epoch):
+            callback_list.on_epoch_end(epoch, {"loss": loss})
+            bar.advance([loss])
+            epoch += 1
+            if model.stop_training:
+                return True
+            if epoch < epochs:
+                callback_list.on_epoch_begin(epoch)
+        return False
+
+    model.stop_training = False
+    with ProgressBar(epochs, "fit_stateful", unit="epoch", enabled=bool(verbose)) as bar:
+        callback_list.on_train_begin()
+        callback_list.on_epoch_begin(0)
+        train_steps(
+            model,
+            X,
+            y,
+            steps=epochs * per_epoch,
+            batch_size=batch_size,
+            steps_per_run=epochs_per_run * per_epoch,
+            jit_compile=jit_compile,
+            order="chronological",
+            reset_each_epoch=reset_between_epochs,
+            on_run=end_of_run,
+        )
+        callback_list.on_train_end()
+    return history
 
 
 def predict_stateful(model: keras.Model, X: np.ndarray, batch_size: int) -> np.ndarray:
@@ -322,24 +371,6 @@ def predict_stateful(model: keras.Model, X: np.ndarray, batch_size: int) -> np.n
     predictions = np.asarray(model.predict(X, batch_size=batch_size, verbose=0))
     predictions = predictions.reshape(len(X), -1)[:n_samples]
     return predictions[:, 0] if predictions.shape[1] == 1 else predictions
-
-
-def _state_variables(model: keras.Model) -> list:
-    variables = []
-    for layer in _stateful_layers(model):
-        rnns = (
-            [layer.forward_layer, layer.backward_layer]
-            if isinstance(layer, keras.layers.Bidirectional)
-            else [layer]
-        )
-        for rnn in rnns:
-            if rnn.states is None:
-                raise ValueError(
-                    f"`model` must be built before its states are read, got {model.name!r} "
-                    "with unbuilt stateful layers. Call it on one batch first."
-                )
-            variables.extend(keras.tree.flatten(rnn.states))
-    return variables
 
 
 def get_states(model: keras.Model) -> list[np.ndarray]:

@@ -1,8 +1,9 @@
 """``KerasLSTMRegressor``: the LSTM regressor on Keras 3, with the scikit-learn API.
 
 Built with :func:`tf_pipeline.keras_models.build_lstm` and compiled with
-:func:`tf_pipeline.keras_models.compile_regressor`; stateful training and in-order
-prediction go through :mod:`tf_pipeline.stateful`.
+:func:`tf_pipeline.keras_models.compile_regressor`; trained, stateless or stateful,
+by :func:`tf_pipeline.keras_training.train_steps` (the one Keras training loop) with
+the rules of :mod:`tf_pipeline.stateful`, which in-order prediction follows too.
 
 Example
 -------
@@ -32,14 +33,14 @@ from tf_pipeline.errors import NanLossError
 from tf_pipeline.estimators.in_graph_training import AUTO_XLA_MIN_STEPS
 from tf_pipeline.estimators.sklearn_base import WARM_START_FIXED, BaseLSTMRegressor
 from tf_pipeline.keras_models import build_lstm, compile_regressor
-from tf_pipeline.keras_training import train_steps
+from tf_pipeline.keras_training import batches_per_epoch, epoch_means, train_steps
 from tf_pipeline.progress import ProgressBar
 from tf_pipeline.stateful import (
     LanePredictor,
-    fit_stateful,
     get_states,
     predict_stateful,
     set_states,
+    trim_to_batches,
 )
 from tf_pipeline.tf_output import RETRACING, silenced_tf_warnings
 
@@ -47,41 +48,6 @@ logger = logging.getLogger("estimators")
 
 # Prediction chunks only bound memory; every window is computed independently.
 _PREDICT_BATCH_SIZE = 1024
-
-
-class _StepBudget(keras.callbacks.Callback):
-    """Stop ``fit`` after exactly ``steps`` batches; advance a tqdm bar on each one.
-
-    Keras checks ``model.stop_training`` after every batch, so the last epoch is
-    cut short and training takes ``steps`` gradient steps, not whole epochs. A NaN
-    or infinite loss stops training too (as ``keras.callbacks.TerminateOnNaN``) and
-    is kept in ``non_finite`` as ``(step, loss)``.
-    """
-
-    def __init__(self, steps: int, bar: Any = None) -> None:
-        super().__init__()
-        self._steps = steps
-        self._bar = bar
-        self._done = 0
-        self.non_finite: tuple[int, float] | None = None
-
-    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
-        self._done += 1
-        loss = float(logs["loss"]) if logs and "loss" in logs else 0.0
-        if not math.isfinite(loss):
-            step = int(self.model.optimizer.iterations.numpy()) - 1
-            self.non_finite = (step, loss)
-            self.model.stop_training = True
-            return
-        if self._bar is not None:
-            self._bar.advance([loss])
-        if self._done >= self._steps:
-            self.model.stop_training = True
-
-    def advance(self, losses: np.ndarray) -> None:
-        """Advance the bar by one run of :func:`~tf_pipeline.keras_training.train_steps`."""
-        if self._bar is not None:
-            self._bar.advance(losses)
 
 
 class KerasLSTMRegressor(BaseLSTMRegressor):
@@ -101,7 +67,9 @@ class KerasLSTMRegressor(BaseLSTMRegressor):
     and draws its batches in TF1's DataFeeder order (a ``RandomState(42)``
     permutation per epoch, the last batch of an epoch short): deterministic whatever
     the global seeds, and the very batches :class:`TF1LSTMRegressor` trains on.
-    Stateful training keeps the chronological order.
+    Stateful training runs the same loop in chronological order (whole batches,
+    states zeroed inside the loop at every epoch's start): the rules of
+    :func:`tf_pipeline.stateful.fit_stateful`.
 
     Parameters
     ----------
@@ -283,62 +251,48 @@ class KerasLSTMRegressor(BaseLSTMRegressor):
                 seed=seed,
             )
             compile_regressor(model, params["optimizer"], params["learning_rate"])
-        batches_per_epoch = len(X) // batch_size if stateful else math.ceil(len(X) / batch_size)
-        # max(1, ...): too few rows for one stateful batch is fit_stateful's error to raise.
-        epochs = math.ceil(params["steps"] / max(1, batches_per_epoch))
+        order = "chronological" if stateful else "shuffle"
+        if stateful:
+            # Whole batches, the oldest windows dropped with a warning (fit_stateful's rule).
+            X, y, _ = trim_to_batches(X, y, batch_size)
+        per_epoch = batches_per_epoch(len(X), batch_size, order)
         logger.debug(
             "%s: %d windows, %d batches per epoch, %d epochs for %d steps (warm start: %s)",
             type(self).__name__,
             len(X),
-            batches_per_epoch,
-            epochs,
+            per_epoch,
+            math.ceil(params["steps"] / per_epoch),
             params["steps"],
             warm,
         )
         # A warm fit trains model_ in place: keep what to put back if the loss blows up.
         previous = _training_state(model) if warm else None
-        bar = ProgressBar(
-            params["steps"], type(self).__name__, enabled=bool(params["verbose"]), leave=True
-        )
-        budget = _StepBudget(params["steps"], bar if bar.active else None)
+        start = int(model.optimizer.iterations.numpy())
         try:
-            if stateful:
-                history = fit_stateful(
-                    model, X, y, epochs=epochs, batch_size=batch_size, callbacks=[budget]
+            with ProgressBar(
+                params["steps"], type(self).__name__, enabled=bool(params["verbose"]), leave=True
+            ) as bar:
+                losses = train_steps(
+                    model,
+                    X,
+                    y,
+                    steps=params["steps"],
+                    batch_size=batch_size,
+                    # The TF1 path's rule: compile with XLA when the fit repays it.
+                    jit_compile=params["steps"] >= AUTO_XLA_MIN_STEPS,
+                    order=order,
+                    # Each epoch replays the series from its start: zero states first.
+                    reset_each_epoch=stateful,
+                    on_run=bar.advance,
                 )
-                history = {k: [float(v) for v in vals] for k, vals in history.history.items()}
-            else:
-                start = int(model.optimizer.iterations.numpy())
-                try:
-                    losses = train_steps(
-                        model,
-                        X,
-                        y,
-                        steps=params["steps"],
-                        batch_size=batch_size,
-                        # The TF1 path's rule: compile with XLA when the fit repays it.
-                        jit_compile=params["steps"] >= AUTO_XLA_MIN_STEPS,
-                        on_run=budget.advance,
-                    )
-                except NanLossError as error:
-                    # train_steps counts this fit's steps; the error names the model's step,
-                    # as the stateful path does, once the previous fit is put back below.
-                    budget.non_finite = (start + error.step, error.loss)
-                    losses = np.array([], dtype=np.float32)
-                # Per epoch, as model.fit reports it: the mean loss of the epoch's steps.
-                history = {
-                    "loss": [
-                        float(losses[start : start + batches_per_epoch].mean())
-                        for start in range(0, len(losses), batches_per_epoch)
-                    ]
-                }
-        finally:
-            bar.close()
-        if budget.non_finite is not None:
+        except NanLossError as error:
             if previous is not None:
                 _set_training_state(model, previous)
             kept = "The previous fit is kept." if hasattr(self, "model_") else None
-            raise NanLossError.at_step(*budget.non_finite, kept)
+            # train_steps counts this fit's steps; the error names the model's step.
+            raise NanLossError.at_step(start + error.step, error.loss, kept) from None
+        # Per epoch, as model.fit reports it: the mean loss of the epoch's steps.
+        history = {"loss": epoch_means(losses, per_epoch)}
         self.model_ = model
         self.history_ = history
         self.n_steps_ = int(model.optimizer.iterations.numpy())
