@@ -244,6 +244,8 @@ class EstimatorEngine:
                     result = session.run(fetches, options=options)
                     losses.append(np.atleast_1d(result if in_loop else result[1]))
                     loss = losses[-1][-1]
+            # The final checkpoint's SessionLog, written after the summary hooks' last flush.
+            tf.compat.v1.summary.FileWriterCache.get(self._model_dir).flush()
         self.last_fit_losses = np.concatenate(losses) if losses else np.array([])
         self.last_fit_stats = timer.stats()
         logger.info(

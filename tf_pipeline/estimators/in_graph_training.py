@@ -27,13 +27,14 @@ When the loop falls back:
 * data from an ``input_fn`` (the loop keeps numpy data in the graph; an input_fn's
   dataset is not moved into the loop yet).
 
-Cadence is kept: each run stops at the next step where a checkpoint, summary or
-monitor is due (counted from the step training started at, as the hooks count; log
-lines come from every step's loss), so ``save_checkpoints_steps``, ``save_summary_steps``
-and the 100-step log land
-on the same steps as in the per-step path. The summaries written are the model's
-scalar summaries (``optimize_loss``'s loss, learning rate, gradient norm, ...), with
-their last step's values.
+Cadence is kept: each run stops at the next step where a checkpoint or monitor is
+due (counted from the step training started at, as the hooks count), so
+``save_checkpoints_steps`` and ``every_n_steps`` land on the same steps as in the
+per-step path. Log lines and summaries need no stop: the loop returns every step's
+loss and scalar summaries, and after each run the hook writes those due at its steps
+(the 100-step log; ``save_summary_steps``), on the same steps and with the same values
+as the per-step ``SummarySaverHook``. The summaries written are the model's scalar
+summaries (``optimize_loss``'s loss, learning rate, gradient norm, ...).
 """
 
 from __future__ import annotations
@@ -212,7 +213,9 @@ class InGraphLoopHook(tf.compat.v1.train.SessionRunHook):
         if self._last is not None:
             size = min(size, self._last - self._current)
         for name, every in self._cadences.items():
-            if name != "log":  # log lines come from the per-step losses of any run
+            # Log lines and summaries come from the per-step values any run returns;
+            # checkpoints and monitors need the session between two steps.
+            if name not in ("log", "summary"):
                 size = min(size, every - done % every)
         return max(size, 1)
 
@@ -237,7 +240,7 @@ class InGraphLoopHook(tf.compat.v1.train.SessionRunHook):
             loss = float(losses[bad[0]])
             raise nan_loss_error(first + int(bad[0]), loss, self._model_dir)
         self._log(losses, first)
-        self._summarise(dict(zip(self._loop.scalars, scalars, strict=True)))
+        self._summarise(dict(zip(self._loop.scalars, scalars, strict=True)), first)
         if self._last is not None and self._current >= self._last:
             run_context.request_stop()
 
@@ -260,18 +263,28 @@ class InGraphLoopHook(tf.compat.v1.train.SessionRunHook):
                 )
             self._last_log_time = now
 
-    def _summarise(self, scalars: dict[str, float]) -> None:
+    def _summarise(self, scalars: dict[str, np.ndarray], first: int) -> None:
+        """Write the summaries due at this run's steps, as ``SummarySaverHook`` does.
+
+        Per step, that hook writes at the global step after the fit's first step and
+        then every ``save_summary_steps`` steps, the values of the step that reached it.
+        """
         every = self._cadences.get("summary")
-        done = self._current - self._start
-        if not scalars or every is None or (done % every and done != self._size):
+        if every is None:
             return
-        summary = tf.compat.v1.Summary(
-            value=[
-                tf.compat.v1.Summary.Value(tag=tag, simple_value=float(value))
-                for tag, value in scalars.items()
-            ]
-        )
-        self._writer.add_summary(summary, self._current)
+        if first == self._start:  # as the hook's first run does
+            start = tf.compat.v1.SessionLog(status=tf.compat.v1.SessionLog.START)
+            self._writer.add_session_log(start, first + 1)
+        for k in range(self._size if scalars else 0):
+            if (first + k - self._start) % every:
+                continue
+            summary = tf.compat.v1.Summary(
+                value=[
+                    tf.compat.v1.Summary.Value(tag=tag, simple_value=float(values[k]))
+                    for tag, values in scalars.items()
+                ]
+            )
+            self._writer.add_summary(summary, first + k + 1)
 
     def end(self, session):
-        self._writer.flush()
+        self._writer.flush()  # the engine flushes again after the final checkpoint's log
