@@ -48,6 +48,7 @@ import tensorflow as tf
 
 from tf_pipeline.estimators.data_feeder import DataFeeder, label_shape
 from tf_pipeline.estimators.hooks import nan_loss_error
+from tf_pipeline.estimators.model_fn import model_fn_args
 from tf_pipeline.training_loop import TracedLoop, build_traced_loop
 
 logger = logging.getLogger("estimators")
@@ -116,6 +117,41 @@ def _hook_cadences(hooks: list) -> list[int]:
             continue
         raise LoopUnsupported(f"the hook {type(hook).__name__} must see every step.")
     return cadences
+
+
+def loop_cache_key(estimator: Any, feeder: DataFeeder, mode: str) -> tuple | None:
+    """The graph signature of a loop fit (see :mod:`~tf_pipeline.estimators.loop_cache`).
+
+    None (the loop is not kept) without a graph seed: TF1 draws other initial values
+    in every unseeded fit, which replaying the first fit's values would not.
+    """
+    config = estimator.config
+    if config.tf_random_seed is None:
+        return None
+    takes = model_fn_args(estimator._model_fn)
+    y = feeder.y
+    key = (
+        type(estimator),
+        estimator._model_fn,
+        repr(estimator.params),
+        mode,
+        config.steps_per_run,
+        config.tf_random_seed,
+        config.keep_checkpoint_max,
+        config.keep_checkpoint_every_n_hours,
+        str(config.session_config_or_default()),
+        feeder.x.dtype.str,
+        (len(feeder.x), *feeder.input_shape[1:]),
+        None if y is None else (y.dtype.str, (len(y), *label_shape(y.shape))),
+        feeder.batch_size,
+        estimator.model_dir if "model_dir" in takes else None,
+        repr(sorted(vars(config).items())) if "config" in takes else None,
+    )
+    try:
+        hash(key)
+    except TypeError:  # an unhashable model_fn
+        return None
+    return key
 
 
 def build_loop(step_fn: Any, feeder: DataFeeder, *, mode: str, steps_per_run: int) -> TracedLoop:
