@@ -11,6 +11,12 @@
   within float round-off).
 * ``"xla"``: the loop compiled by XLA (within 1e-5 after 100 steps).
 
+A run performs up to ``RunConfig.steps_per_run`` (default 1000) steps. A later fit
+of the same graph signature reuses the loop an earlier one kept -- graph, session and
+XLA program -- and trains bit for bit as a new loop would (see
+:mod:`~tf_pipeline.estimators.loop_cache`): only a process's first fit of a model pays
+the tracing and the compilation.
+
 The model_fn is traced once inside the loop body (see :mod:`tf_pipeline.training_loop`),
 so any model built from ``get_variable`` variables and trained by ``optimize_loss`` or a
 ``tf.compat.v1.train`` optimizer runs in it, with its own variables, slots and names:
