@@ -11,8 +11,9 @@ Contenders (hidden 40, 1 layer, batch 32, layout ``(?, 1, 12)``, AirPassengers):
 With ``--users``, also the users' own model_fns (``benchmarks/user_models.py``: the seed
 program's ``tf.contrib`` model_fn, a GRU with dropout, a 2-layer LSTM with a
 ``tf.layers.dense`` head), each as a plain per-step TF1 program and through
-``Estimator`` with the default ``RunConfig``, and both regressors with their defaults;
-end to end (whole fit) and steady rates.
+``Estimator`` with the default ``RunConfig`` -- cold (the process's first fit of that
+model: tracing, session, XLA compilation) and warm (a later fit, reusing the kept loop)
+-- and both regressors with their defaults; end to end (whole fit) and steady rates.
 
 They run in alternation, ``--repeats`` times; the report gives medians and the ratios to
 (a) and (d). Rates are steady-state (one-time graph building, session start and XLA

@@ -79,7 +79,9 @@ class Estimator(EstimatorEngine):
     ----------
     last_fit_stats : dict or None
         Steps, seconds and steps/s of the last ``fit`` that trained (also the steady
-        rate after the first run, which includes graph warm-up and XLA compilation).
+        rate after the first run, which includes graph warm-up and XLA compilation);
+        on the in-graph loop also ``kept_loop``: whether the fit reused the loop an
+        earlier fit of the same graph signature kept (no tracing, no compilation).
     last_fit_losses : numpy.ndarray or None
         The loss of every step of the last ``fit`` that trained.
 
