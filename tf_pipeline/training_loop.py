@@ -128,6 +128,14 @@ class TracedLoop:
             [v.initializer for v in self._data], dict(zip(self._feeds, values, strict=True))
         )
 
+    def no_steps_feed(self) -> dict[tf.Tensor, np.ndarray]:
+        """Feed for a run of no steps: it compiles the loop and changes no variable."""
+        return {
+            self._indices: np.zeros((self.steps_per_run, self.batch_size), np.int32),
+            self._sizes: np.zeros(self.steps_per_run, np.int32),
+            self._n_steps: 0,
+        }
+
     def feed_dict(self, batches: Sequence[np.ndarray]) -> dict[tf.Tensor, np.ndarray]:
         """Feed for ``len(batches)`` (at most ``steps_per_run``) steps of these rows."""
         if not 1 <= len(batches) <= self.steps_per_run:

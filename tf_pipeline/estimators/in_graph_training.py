@@ -46,6 +46,7 @@ summaries (``optimize_loss``'s loss, learning rate, gradient norm, ...).
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from typing import Any
 
@@ -237,6 +238,7 @@ class InGraphLoopHook(tf.compat.v1.train.SessionRunHook):
         self._cadences = {k: v for k, v in cadences.items() if v}
         self._last_log_time: float | None = None
         self._size = 0
+        self._compiling: _Background | None = None
 
     def after_create_session(self, session, coord):
         y = None
@@ -248,6 +250,9 @@ class InGraphLoopHook(tf.compat.v1.train.SessionRunHook):
         self._current = self._start
         self._last = self._max_steps if self._steps is None else self._start + self._steps
         self._writer = tf.compat.v1.summary.FileWriterCache.get(self._model_dir)
+        # A run of no steps compiles the loop (XLA) while the hooks after this one
+        # write graph.pbtxt and the step-0 checkpoint; it changes no variable.
+        self._compiling = _Background(session.run, self._loop.losses, self._loop.no_steps_feed())
 
     def _block_size(self) -> int:
         done = self._current - self._start
@@ -266,6 +271,9 @@ class InGraphLoopHook(tf.compat.v1.train.SessionRunHook):
         return self._size
 
     def before_run(self, run_context):
+        if self._compiling is not None:
+            self._compiling, compiling = None, self._compiling
+            compiling.join()
         self._size = self._block_size()
         batches = [self._feeder.next_batch_indices() for _ in range(self._size)]
         scalars = list(self._loop.scalars.values())
@@ -329,4 +337,28 @@ class InGraphLoopHook(tf.compat.v1.train.SessionRunHook):
             self._writer.add_summary(summary, first + k + 1)
 
     def end(self, session):
+        if self._compiling is not None:  # no run happened (stopped at once)
+            self._compiling.join()
         self._writer.flush()  # the engine flushes again after the final checkpoint's log
+
+
+class _Background(threading.Thread):
+    """Call ``function(*args)`` in a thread; :meth:`join` re-raises what it raised."""
+
+    def __init__(self, function: Any, *args: Any) -> None:
+        super().__init__(daemon=True)
+        self._call = (function, args)
+        self._error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        function, args = self._call
+        try:
+            function(*args)
+        except BaseException as error:  # re-raised in the training thread
+            self._error = error
+
+    def join(self, timeout: float | None = None) -> None:
+        super().join(timeout)
+        if self._error is not None:
+            raise self._error
