@@ -125,5 +125,6 @@ def test_auto_loops_with_xla_only_for_long_fits(tmp_path):
     long, _ = train(
         tmp_path, "long", dense_model, "auto", AUTO_XLA_MIN_STEPS, {"optimizer": "SGD"}
     )
-    assert long.last_fit_stats["runs"] == AUTO_XLA_MIN_STEPS // 100  # summary cadence
+    # One run: summaries and log lines are written afterwards for the steps they were due.
+    assert long.last_fit_stats["runs"] == 1
     assert RunConfig().train_loop == "auto"

@@ -70,7 +70,7 @@ from tf_pipeline.tf_output import silenced_tf_warnings
 LOOP_SCOPE = "in_graph_loop"
 LOOP_LOSSES = f"{LOOP_SCOPE}/losses"  # the losses of a run's steps, for hooks to fetch
 LOOP_MODES = ("graph", "xla")
-SCALAR_SLOTS = 16  # scalar summaries carried out of the loop (their last values)
+SCALAR_SLOTS = 16  # scalar summaries carried out of the loop (every step's values)
 
 # Stateful random ops: their per-step stream is tied to how the per-step graph was built.
 RANDOM_OPS = frozenset(
@@ -99,8 +99,9 @@ class TracedLoop:
     ----------
     losses : tf.Tensor of shape [steps]
         The loss of each step of a run (named :data:`LOOP_LOSSES`).
-    scalars : dict of str to tf.Tensor
-        The last step's value of every scalar summary the step function made, by tag.
+    scalars : dict of str to tf.Tensor of shape [steps]
+        Every step's value of each scalar summary the step function made, by tag, so
+        a run of many steps can write the summaries due at any of its steps.
     outputs : tuple
         What the step function returned, as traced in the loop body. Its tensors live
         in the body and cannot be fetched; it tells what the model built.
@@ -128,6 +129,14 @@ class TracedLoop:
             [v.initializer for v in self._data], dict(zip(self._feeds, values, strict=True))
         )
 
+    def no_steps_feed(self) -> dict[tf.Tensor, np.ndarray]:
+        """Feed for a run of no steps: it compiles the loop and changes no variable."""
+        return {
+            self._indices: np.zeros((self.steps_per_run, self.batch_size), np.int32),
+            self._sizes: np.zeros(self.steps_per_run, np.int32),
+            self._n_steps: 0,
+        }
+
     def feed_dict(self, batches: Sequence[np.ndarray]) -> dict[tf.Tensor, np.ndarray]:
         """Feed for ``len(batches)`` (at most ``steps_per_run``) steps of these rows."""
         if not 1 <= len(batches) <= self.steps_per_run:
@@ -136,9 +145,10 @@ class TracedLoop:
             )
         indices = np.zeros((self.steps_per_run, self.batch_size), np.int32)
         sizes = np.zeros(self.steps_per_run, np.int32)
-        for k, rows in enumerate(batches):
-            indices[k, : len(rows)] = rows
-            sizes[k] = len(rows)
+        sizes[: len(batches)] = [len(rows) for rows in batches]
+        # Row k holds batch k's rows, then zeros (vectorised: a run feeds ~1000 batches).
+        filled = np.arange(self.batch_size) < sizes[: len(batches), None]
+        indices[: len(batches)][filled] = np.concatenate(batches)
         return {self._indices: indices, self._sizes: sizes, self._n_steps: len(batches)}
 
 
@@ -207,21 +217,29 @@ def build_traced_loop(
         traced["tags"] = tags
         traced["random"] = _random_ops(tf.compat.v1.get_default_graph())
         # The summaries are known only once traced, so the loop carries a fixed-size
-        # vector of them (the last step's values).
-        new_scalars = tf.zeros([SCALAR_SLOTS])
+        # [K, SCALAR_SLOTS] matrix of them: row t holds step t's values.
+        step_scalars = tf.zeros([1, SCALAR_SLOTS])
         if values:
-            new_scalars = tf.pad(tf.stack(values), [[0, SCALAR_SLOTS - len(values)]])
+            step_scalars = tf.reshape(
+                tf.pad(tf.stack(values), [[0, SCALAR_SLOTS - len(values)]]), [1, SCALAR_SLOTS]
+            )
         with tf.control_dependencies([train_op]):
+            row = tf.reshape(t, [1, 1])
             step_loss = tf.reshape(tf.cast(loss, tf.float32), [1])
-            losses = tf.tensor_scatter_nd_update(losses, tf.reshape(t, [1, 1]), step_loss)
-            return t + 1, losses, tf.identity(new_scalars)
+            losses = tf.tensor_scatter_nd_update(losses, row, step_loss)
+            scalars = tf.tensor_scatter_nd_update(scalars, row, step_scalars)
+            return t + 1, losses, scalars
 
     def run_steps(indices_, sizes_, n_steps_):
         del indices_, sizes_, n_steps_  # the body reads the (same) tensors it closes over
         result = tf.while_loop(
             lambda t, *_: t < n_steps,
             body,
-            [tf.constant(0), tf.zeros([steps_per_run]), tf.zeros([SCALAR_SLOTS])],
+            [
+                tf.constant(0),
+                tf.zeros([steps_per_run]),
+                tf.zeros([steps_per_run, SCALAR_SLOTS]),
+            ],
             parallel_iterations=1,
         )
         return [result[1], result[2]]
@@ -237,9 +255,10 @@ def build_traced_loop(
         else:
             losses, scalars = run_steps(indices, sizes, n_steps)
         losses = tf.identity(losses[:n_steps], name="losses")
+        scalars = scalars[:n_steps]
     return TracedLoop(
         losses=losses,
-        scalars={tag: scalars[k] for k, tag in enumerate(traced["tags"])},
+        scalars={tag: scalars[:, k] for k, tag in enumerate(traced["tags"])},
         outputs=traced["outputs"],
         random_ops=traced["random"],
         dropped_summaries=traced["dropped"],

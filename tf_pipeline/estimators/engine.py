@@ -36,6 +36,7 @@ import tensorflow as tf
 from sklearn.exceptions import NotFittedError
 
 from tf_pipeline.checkpoints import unreadable
+from tf_pipeline.estimators import loop_cache
 from tf_pipeline.estimators.hooks import LoggingHook, NanLossHook, TrainingTimerHook
 from tf_pipeline.estimators.model_dir import (
     CHECKPOINT_BASENAME,
@@ -138,9 +139,20 @@ class EstimatorEngine:
         """ "session", or the in-graph loop mode of the current fit."""
         return "session"
 
-    def _in_graph_loop(self, feeder: Any, global_step: Any, steps: Any, max_steps: Any) -> Any:
-        """``(ops, fetches, first_hooks, timer)``: the model_fn traced in a K-step loop."""
+    def _in_graph_loop(self, feeder: Any) -> Any:
+        """The model_fn traced in a K-step loop (a ``TracedLoop``), in the default graph."""
         raise ValueError(f"`train_loop` must be 'session' here, got {self._config.train_loop!r}.")
+
+    def _in_graph_loop_hooks(
+        self, loop: Any, feeder: Any, global_step: Any, steps: Any, max_steps: Any
+    ) -> tuple[Any, list, Any]:
+        """``(fetches, first_hooks, timer)`` of one fit through ``loop``."""
+        raise NotImplementedError
+
+    def _loop_cache_key(self, feeder: Any) -> Any:
+        """The graph signature under which a fit's loop is kept for the next fit; None
+        keeps nothing (see :mod:`~tf_pipeline.estimators.loop_cache`)."""
+        return None
 
     # -- training -------------------------------------------------------------------------
     def _train_model(
@@ -182,25 +194,44 @@ class EstimatorEngine:
     ) -> Any:
         config = self._config
         in_loop = self._train_loop_mode() != "session"
-        graph = tf.Graph()
-        with graph.as_default():
-            tf.compat.v1.set_random_seed(config.tf_random_seed)
-            global_step = tf.compat.v1.train.create_global_step(graph)
-            features, labels, input_hooks = self._features_and_labels(input_fn, TRAIN)
-            if in_loop:  # the model_fn is traced inside the loop body
-                ops, fetches, first_hooks, timer = self._in_graph_loop(
-                    feeder, global_step, steps, max_steps
+        kept = None
+        if in_loop:  # the model_fn traced inside the loop body, kept from an earlier fit
+            key = self._loop_cache_key(feeder)
+            kept = loop_cache.take(key, fresh=checkpoint is None)
+            if kept is None:
+                kept = self._build_loop_graph(key, input_fn, feeder)
+        graph = kept.graph if in_loop else tf.Graph()
+        with graph.as_default(), loop_cache.holding(kept):
+            if in_loop:
+                global_step, features, labels, ops = (
+                    kept.global_step,
+                    kept.features,
+                    kept.labels,
+                    kept.ops,
+                )
+                input_hooks: list = []
+                fetches, first_hooks, timer = self._in_graph_loop_hooks(
+                    kept.loop, feeder, global_step, steps, max_steps
                 )
             else:
+                tf.compat.v1.set_random_seed(config.tf_random_seed)
+                global_step = tf.compat.v1.train.create_global_step(graph)
+                features, labels, input_hooks = self._features_and_labels(input_fn, TRAIN)
                 ops = self._call(features, labels, TRAIN)
             if checkpoint is not None:
                 # Before anything is written (input signature, graph, checkpoints): a
                 # refused fit leaves model_dir as it was.
                 check_checkpoint_matches(checkpoint, tf.compat.v1.global_variables())
             self._after_model_fn(features, labels, ops, TRAIN)
-            if not in_loop:
+            if in_loop:
+                if kept.scaffold is None:
+                    kept.scaffold, kept.saver = self._training_scaffold(ops.scaffold)
+                scaffold = kept.scaffold
+                self._recover_checkpoints(kept.saver)
+            else:
                 tf.compat.v1.add_to_collection(tf.compat.v1.GraphKeys.LOSSES, ops.loss)
-            scaffold = self._training_scaffold(ops.scaffold)
+                scaffold, saver = self._training_scaffold(ops.scaffold)
+                self._recover_checkpoints(saver)
             user_hooks = list(hooks) + list(ops.training_chief_hooks) + list(ops.training_hooks)
             # Order matters: the NaN guard runs before the checkpoint saver in each step.
             if not in_loop:
@@ -228,11 +259,16 @@ class EstimatorEngine:
                     )
                 all_hooks.append(LoggingHook(ops.loss, global_step, config.log_step_count_steps))
             all_hooks += list(ops.training_chief_hooks) + list(ops.training_hooks)
-            creator = tf.compat.v1.train.ChiefSessionCreator(
-                scaffold=scaffold,
-                checkpoint_filename_with_path=checkpoint,
-                config=config.session_config_or_default(),
-            )
+            if in_loop:
+                creator = loop_cache.KeptSessionCreator(
+                    kept, checkpoint, config.session_config_or_default()
+                )
+            else:
+                creator = tf.compat.v1.train.ChiefSessionCreator(
+                    scaffold=scaffold,
+                    checkpoint_filename_with_path=checkpoint,
+                    config=config.session_config_or_default(),
+                )
             loss = None
             with restore_errors(checkpoint):
                 # MonitoredSession starts an input_fn's queue runners with TF's
@@ -248,8 +284,12 @@ class EstimatorEngine:
                     result = session.run(fetches, options=options)
                     losses.append(np.atleast_1d(result if in_loop else result[1]))
                     loss = losses[-1][-1]
+            # The final checkpoint's SessionLog, written after the summary hooks' last flush.
+            tf.compat.v1.summary.FileWriterCache.get(self._model_dir).flush()
         self.last_fit_losses = np.concatenate(losses) if losses else np.array([])
         self.last_fit_stats = timer.stats()
+        if in_loop:  # did this fit reuse a kept loop (no tracing, no compilation)?
+            self.last_fit_stats["kept_loop"] = kept.fits > 1
         logger.info(
             "Trained %d steps in %.2f s (%.0f steps/s).",
             self.last_fit_stats["steps"],
@@ -258,8 +298,21 @@ class EstimatorEngine:
         )
         return loss
 
-    def _training_scaffold(self, scaffold: Any) -> tf.compat.v1.train.Scaffold:
-        """The model_fn's scaffold (or a new one) whose saver keeps ``keep_checkpoint_max``."""
+    def _build_loop_graph(self, key: Any, input_fn: Callable, feeder: Any) -> Any:
+        """A new graph with the model_fn traced in the in-graph loop."""
+        graph = tf.Graph()
+        with graph.as_default():
+            tf.compat.v1.set_random_seed(self._config.tf_random_seed)
+            global_step = tf.compat.v1.train.create_global_step(graph)
+            features, labels, _ = self._features_and_labels(input_fn, TRAIN)
+            loop = self._in_graph_loop(feeder)
+        return loop_cache.KeptLoop(
+            key, graph, global_step, features, labels, loop, ops=loop.outputs[-1]
+        )
+
+    def _training_scaffold(self, scaffold: Any) -> tuple[tf.compat.v1.train.Scaffold, Any]:
+        """The model_fn's scaffold (or a new one) whose saver keeps ``keep_checkpoint_max``,
+        and that saver."""
         config = self._config
         saver = None
         if scaffold is None or scaffold.saver is None:
@@ -276,11 +329,14 @@ class EstimatorEngine:
             )
             # Scaffold.finalize takes its saver from this collection, as in TF 2.15.
             tf.compat.v1.add_to_collection(tf.compat.v1.GraphKeys.SAVERS, saver)
+        return scaffold or tf.compat.v1.train.Scaffold(saver=saver), saver
+
+    def _recover_checkpoints(self, saver: Any) -> None:
+        """So ``keep_checkpoint_max`` counts model_dir's earlier checkpoints (and only
+        them: a kept saver forgets the last fit's model_dir)."""
         state = tf.train.get_checkpoint_state(self._model_dir)
-        if state is not None:
-            # So keep_checkpoint_max counts the checkpoints of earlier runs too.
-            saver.recover_last_checkpoints(list(state.all_model_checkpoint_paths))
-        return scaffold or tf.compat.v1.train.Scaffold(saver=saver)
+        paths = [] if state is None else list(state.all_model_checkpoint_paths)
+        saver.recover_last_checkpoints(paths)
 
     def _saver_hooks(
         self, scaffold: Any, user_hooks: list, saving_listeners: Iterable[Any] | None

@@ -35,6 +35,7 @@ from tf_pipeline.estimators.in_graph_training import (
     LoopUnsupported,
     build_loop,
     log_fallback,
+    loop_cache_key,
     resolve_train_loop,
 )
 from tf_pipeline.estimators.input_fn_utils import InputFnOps
@@ -78,7 +79,9 @@ class Estimator(EstimatorEngine):
     ----------
     last_fit_stats : dict or None
         Steps, seconds and steps/s of the last ``fit`` that trained (also the steady
-        rate after the first run, which includes graph warm-up and XLA compilation).
+        rate after the first run, which includes graph warm-up and XLA compilation);
+        on the in-graph loop also ``kept_loop``: whether the fit reused the loop an
+        earlier fit of the same graph signature kept (no tracing, no compilation).
     last_fit_losses : numpy.ndarray or None
         The loss of every step of the last ``fit`` that trained.
 
@@ -200,16 +203,19 @@ class Estimator(EstimatorEngine):
     def _train_loop_mode(self) -> str:
         return getattr(self, "_loop_mode", "session")
 
-    def _in_graph_loop(self, feeder: DataFeeder, global_step: Any, steps: Any, max_steps: Any):
-        config = self._config
-
+    def _in_graph_loop(self, feeder: DataFeeder) -> Any:
         def step_fn(features: Any, labels: Any) -> tuple[Any, Any, ModelFnOps]:
             ops = self._call(features, labels, ModeKeys.TRAIN)
             return ops.loss, ops.train_op, ops
 
-        loop = build_loop(
-            step_fn, feeder, mode=self._loop_mode, steps_per_run=config.steps_per_run
+        return build_loop(
+            step_fn, feeder, mode=self._loop_mode, steps_per_run=self._config.steps_per_run
         )
+
+    def _in_graph_loop_hooks(
+        self, loop: Any, feeder: DataFeeder, global_step: Any, steps: Any, max_steps: Any
+    ) -> tuple[Any, list, Any]:
+        config = self._config
         cadences = {
             "log": config.log_step_count_steps,
             "summary": config.save_summary_steps,
@@ -226,7 +232,10 @@ class Estimator(EstimatorEngine):
             cadences=cadences,
         )
         timer = TrainingTimerHook(lambda: loop_hook.last_run_steps)
-        return loop.outputs[-1], loop.losses, [timer, loop_hook], timer
+        return loop.losses, [timer, loop_hook], timer
+
+    def _loop_cache_key(self, feeder: DataFeeder) -> Any:
+        return loop_cache_key(self, feeder, self._loop_mode)
 
     # -- evaluation -----------------------------------------------------------------------
     def evaluate(

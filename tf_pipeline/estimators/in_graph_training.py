@@ -11,6 +11,12 @@
   within float round-off).
 * ``"xla"``: the loop compiled by XLA (within 1e-5 after 100 steps).
 
+A run performs up to ``RunConfig.steps_per_run`` (default 1000) steps. A later fit
+of the same graph signature reuses the loop an earlier one kept -- graph, session and
+XLA program -- and trains bit for bit as a new loop would (see
+:mod:`~tf_pipeline.estimators.loop_cache`): only a process's first fit of a model pays
+the tracing and the compilation.
+
 The model_fn is traced once inside the loop body (see :mod:`tf_pipeline.training_loop`),
 so any model built from ``get_variable`` variables and trained by ``optimize_loss`` or a
 ``tf.compat.v1.train`` optimizer runs in it, with its own variables, slots and names:
@@ -27,18 +33,20 @@ When the loop falls back:
 * data from an ``input_fn`` (the loop keeps numpy data in the graph; an input_fn's
   dataset is not moved into the loop yet).
 
-Cadence is kept: each run stops at the next step where a checkpoint, summary or
-monitor is due (counted from the step training started at, as the hooks count; log
-lines come from every step's loss), so ``save_checkpoints_steps``, ``save_summary_steps``
-and the 100-step log land
-on the same steps as in the per-step path. The summaries written are the model's
-scalar summaries (``optimize_loss``'s loss, learning rate, gradient norm, ...), with
-their last step's values.
+Cadence is kept: each run stops at the next step where a checkpoint or monitor is
+due (counted from the step training started at, as the hooks count), so
+``save_checkpoints_steps`` and ``every_n_steps`` land on the same steps as in the
+per-step path. Log lines and summaries need no stop: the loop returns every step's
+loss and scalar summaries, and after each run the hook writes those due at its steps
+(the 100-step log; ``save_summary_steps``), on the same steps and with the same values
+as the per-step ``SummarySaverHook``. The summaries written are the model's scalar
+summaries (``optimize_loss``'s loss, learning rate, gradient norm, ...).
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from typing import Any
 
@@ -47,6 +55,7 @@ import tensorflow as tf
 
 from tf_pipeline.estimators.data_feeder import DataFeeder, label_shape
 from tf_pipeline.estimators.hooks import nan_loss_error
+from tf_pipeline.estimators.model_fn import model_fn_args
 from tf_pipeline.training_loop import TracedLoop, build_traced_loop
 
 logger = logging.getLogger("estimators")
@@ -115,6 +124,41 @@ def _hook_cadences(hooks: list) -> list[int]:
             continue
         raise LoopUnsupported(f"the hook {type(hook).__name__} must see every step.")
     return cadences
+
+
+def loop_cache_key(estimator: Any, feeder: DataFeeder, mode: str) -> tuple | None:
+    """The graph signature of a loop fit (see :mod:`~tf_pipeline.estimators.loop_cache`).
+
+    None (the loop is not kept) without a graph seed: TF1 draws other initial values
+    in every unseeded fit, which replaying the first fit's values would not.
+    """
+    config = estimator.config
+    if config.tf_random_seed is None:
+        return None
+    takes = model_fn_args(estimator._model_fn)
+    y = feeder.y
+    key = (
+        type(estimator),
+        estimator._model_fn,
+        repr(estimator.params),
+        mode,
+        config.steps_per_run,
+        config.tf_random_seed,
+        config.keep_checkpoint_max,
+        config.keep_checkpoint_every_n_hours,
+        str(config.session_config_or_default()),
+        feeder.x.dtype.str,
+        (len(feeder.x), *feeder.input_shape[1:]),
+        None if y is None else (y.dtype.str, (len(y), *label_shape(y.shape))),
+        feeder.batch_size,
+        estimator.model_dir if "model_dir" in takes else None,
+        repr(sorted(vars(config).items())) if "config" in takes else None,
+    )
+    try:
+        hash(key)
+    except TypeError:  # an unhashable model_fn
+        return None
+    return key
 
 
 def build_loop(step_fn: Any, feeder: DataFeeder, *, mode: str, steps_per_run: int) -> TracedLoop:
@@ -194,6 +238,7 @@ class InGraphLoopHook(tf.compat.v1.train.SessionRunHook):
         self._cadences = {k: v for k, v in cadences.items() if v}
         self._last_log_time: float | None = None
         self._size = 0
+        self._compiling: _Background | None = None
 
     def after_create_session(self, session, coord):
         y = None
@@ -205,6 +250,9 @@ class InGraphLoopHook(tf.compat.v1.train.SessionRunHook):
         self._current = self._start
         self._last = self._max_steps if self._steps is None else self._start + self._steps
         self._writer = tf.compat.v1.summary.FileWriterCache.get(self._model_dir)
+        # A run of no steps compiles the loop (XLA) while the hooks after this one
+        # write graph.pbtxt and the step-0 checkpoint; it changes no variable.
+        self._compiling = _Background(session.run, self._loop.losses, self._loop.no_steps_feed())
 
     def _block_size(self) -> int:
         done = self._current - self._start
@@ -212,7 +260,9 @@ class InGraphLoopHook(tf.compat.v1.train.SessionRunHook):
         if self._last is not None:
             size = min(size, self._last - self._current)
         for name, every in self._cadences.items():
-            if name != "log":  # log lines come from the per-step losses of any run
+            # Log lines and summaries come from the per-step values any run returns;
+            # checkpoints and monitors need the session between two steps.
+            if name not in ("log", "summary"):
                 size = min(size, every - done % every)
         return max(size, 1)
 
@@ -221,6 +271,9 @@ class InGraphLoopHook(tf.compat.v1.train.SessionRunHook):
         return self._size
 
     def before_run(self, run_context):
+        if self._compiling is not None:
+            self._compiling, compiling = None, self._compiling
+            compiling.join()
         self._size = self._block_size()
         batches = [self._feeder.next_batch_indices() for _ in range(self._size)]
         scalars = list(self._loop.scalars.values())
@@ -237,7 +290,7 @@ class InGraphLoopHook(tf.compat.v1.train.SessionRunHook):
             loss = float(losses[bad[0]])
             raise nan_loss_error(first + int(bad[0]), loss, self._model_dir)
         self._log(losses, first)
-        self._summarise(dict(zip(self._loop.scalars, scalars, strict=True)))
+        self._summarise(dict(zip(self._loop.scalars, scalars, strict=True)), first)
         if self._last is not None and self._current >= self._last:
             run_context.request_stop()
 
@@ -260,18 +313,52 @@ class InGraphLoopHook(tf.compat.v1.train.SessionRunHook):
                 )
             self._last_log_time = now
 
-    def _summarise(self, scalars: dict[str, float]) -> None:
+    def _summarise(self, scalars: dict[str, np.ndarray], first: int) -> None:
+        """Write the summaries due at this run's steps, as ``SummarySaverHook`` does.
+
+        Per step, that hook writes at the global step after the fit's first step and
+        then every ``save_summary_steps`` steps, the values of the step that reached it.
+        """
         every = self._cadences.get("summary")
-        done = self._current - self._start
-        if not scalars or every is None or (done % every and done != self._size):
+        if every is None:
             return
-        summary = tf.compat.v1.Summary(
-            value=[
-                tf.compat.v1.Summary.Value(tag=tag, simple_value=float(value))
-                for tag, value in scalars.items()
-            ]
-        )
-        self._writer.add_summary(summary, self._current)
+        if first == self._start:  # as the hook's first run does
+            start = tf.compat.v1.SessionLog(status=tf.compat.v1.SessionLog.START)
+            self._writer.add_session_log(start, first + 1)
+        for k in range(self._size if scalars else 0):
+            if (first + k - self._start) % every:
+                continue
+            summary = tf.compat.v1.Summary(
+                value=[
+                    tf.compat.v1.Summary.Value(tag=tag, simple_value=float(values[k]))
+                    for tag, values in scalars.items()
+                ]
+            )
+            self._writer.add_summary(summary, first + k + 1)
 
     def end(self, session):
-        self._writer.flush()
+        if self._compiling is not None:  # no run happened (stopped at once)
+            self._compiling.join()
+        self._writer.flush()  # the engine flushes again after the final checkpoint's log
+
+
+class _Background(threading.Thread):
+    """Call ``function(*args)`` in a thread; :meth:`join` re-raises what it raised."""
+
+    def __init__(self, function: Any, *args: Any) -> None:
+        super().__init__(daemon=True)
+        self._call = (function, args)
+        self._error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        function, args = self._call
+        try:
+            function(*args)
+        except BaseException as error:  # re-raised in the training thread
+            self._error = error
+
+    def join(self, timeout: float | None = None) -> None:
+        super().join(timeout)
+        if self._error is not None:
+            raise self._error

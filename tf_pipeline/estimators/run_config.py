@@ -39,8 +39,10 @@ class RunConfig:
         ``x``/``y`` of at least ``AUTO_XLA_MIN_STEPS`` (1000) steps, else ``"session"``;
         models or hooks the loop cannot run train per step, with the reason logged
         (see :mod:`estimators.in_graph_training`).
-    steps_per_run : int, default=100
-        Most steps one ``session.run`` performs in the loop modes.
+    steps_per_run : int, default=1000
+        Most steps one ``session.run`` performs in the loop modes. A run also ends
+        where a step-counted checkpoint or a monitor is due; log lines and summaries
+        are written after each run for the steps they were due at.
     model_dir : str, optional
         Where the Estimator keeps checkpoints when it is given no ``model_dir`` itself
         (TF 1.x ``RunConfig(model_dir=...)``, as ``learn_runner.run`` passes it).
@@ -72,7 +74,7 @@ class RunConfig:
         log_step_count_steps: int = 100,
         session_config: Any = None,
         train_loop: str = "auto",
-        steps_per_run: int = 100,
+        steps_per_run: int = 1000,
         model_dir: str | None = None,
         input_timeout_secs: float | None = 60,
         *,

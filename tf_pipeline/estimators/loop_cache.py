@@ -1,0 +1,193 @@
+"""Keep an in-graph training loop (graph, session, compiled program) for the next fit.
+
+Building the loop's graph, starting its session and XLA's compilation cost a fit
+about a second; the K-step runs of 10,000 steps cost well under one. A later fit with
+the same graph signature -- the same front-end class, ``model_fn``, ``params``, graph
+seed, loop mode and ``steps_per_run``, saver settings, session config, and data
+shapes, dtypes and batch size (and ``model_dir``/``config`` when the model_fn takes
+them) -- reuses them: the session keeps its compiled program.
+
+What a fit starts from is set afresh each time, so a kept loop trains exactly as a
+new one would:
+
+* from a checkpoint: ``Saver.restore``, as ``ChiefSessionCreator`` does;
+* from scratch: the variables take the values their initializers drew in the kept
+  session's first fit (running the initializers again would draw the next numbers of
+  their random streams, not the same ones a new session draws);
+* the data, the DataFeeder order, the hooks, the saver's list of checkpoints to
+  rotate and the summary writer belong to the fit.
+
+As ``tf.function`` does, this assumes a model_fn builds the same graph for the same
+signature: one that reads other Python state while building can call
+:func:`clear_loop_cache` (or train with ``RunConfig(train_loop="session")``). A loop is
+kept only after a fit that ended normally, at most :data:`MAX_KEPT` of them, the
+least recently used released first; a fit that is running holds its loop alone.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Generator, Hashable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import tensorflow as tf
+
+MAX_KEPT = 4
+"""Most loops kept at once (each holds a graph, a session and its compiled program)."""
+
+_KEPT: OrderedDict[Hashable, KeptLoop] = OrderedDict()
+_LOCK = threading.Lock()
+
+
+class KeptSession(tf.compat.v1.Session):
+    """A session that outlives the ``MonitoredSession`` of one fit.
+
+    ``MonitoredSession`` closes its session when the fit ends; this one stays open
+    (with its compiled programs) until the cache releases it.
+    """
+
+    def close(self) -> None:
+        """Left open for the next fit; see :meth:`release`."""
+
+    def release(self) -> None:
+        """Close the session for good."""
+        super().close()
+
+
+@dataclass
+class KeptLoop:
+    """A traced loop's graph and what a fit needs of it.
+
+    Attributes
+    ----------
+    key : hashable or None
+        The graph signature; None never keeps the loop.
+    loop : TracedLoop
+    ops : object
+        The model_fn's ops as traced in the loop body (``training_hooks``, ``scaffold``).
+    fits : int
+        Sessions handed out so far: 1 in the fit that built the loop.
+    """
+
+    key: Hashable | None
+    graph: tf.Graph
+    global_step: Any
+    features: Any
+    labels: Any
+    loop: Any
+    ops: Any
+    scaffold: Any = None
+    saver: Any = None
+    session: KeptSession | None = None
+    initial_values: list[np.ndarray] | None = None
+    fits: int = 0
+
+    def release(self) -> None:
+        if self.session is not None:
+            self.session.release()
+            self.session = None
+
+
+def take(key: Hashable | None, *, fresh: bool) -> KeptLoop | None:
+    """The kept loop of this signature, now held by the caller; None if there is none.
+
+    ``fresh``: the fit starts from scratch, so it needs the initial values of a kept
+    session's first fit (a loop first trained from a checkpoint has none).
+    """
+    if key is None:
+        return None
+    with _LOCK:
+        kept = _KEPT.pop(key, None)
+    if kept is not None and fresh and kept.initial_values is None:
+        kept.release()
+        return None
+    return kept
+
+
+def keep(kept: KeptLoop) -> None:
+    """Keep a loop after a fit that ended normally, for the next fit of its signature."""
+    if kept.key is None or kept.session is None:
+        kept.release()
+        return
+    released = []
+    with _LOCK:
+        other = _KEPT.pop(kept.key, None)  # a concurrent fit of the same signature
+        if other is not None:
+            released.append(other)
+        _KEPT[kept.key] = kept
+        while len(_KEPT) > MAX_KEPT:
+            released.append(_KEPT.popitem(last=False)[1])
+    for loop in released:
+        loop.release()
+
+
+@contextmanager
+def holding(kept: KeptLoop | None) -> Generator[None, None, None]:
+    """Around one fit through ``kept``: keep it if the fit ends normally, else release it."""
+    if kept is None:
+        yield
+        return
+    try:
+        yield
+    except BaseException:
+        kept.release()
+        raise
+    keep(kept)
+
+
+def clear_loop_cache() -> None:
+    """Release every kept loop: the next fit of any model builds and compiles anew."""
+    with _LOCK:
+        released = list(_KEPT.values())
+        _KEPT.clear()
+    for loop in released:
+        loop.release()
+
+
+def kept_count() -> int:
+    """How many loops are kept now."""
+    with _LOCK:
+        return len(_KEPT)
+
+
+class KeptSessionCreator(tf.compat.v1.train.SessionCreator):
+    """Create (first fit) or reuse (later fits) the kept loop's session, then set the
+    variables as a new ``ChiefSessionCreator`` session would: restored from
+    ``checkpoint``, else initialised."""
+
+    def __init__(self, kept: KeptLoop, checkpoint: str | None, config: Any) -> None:
+        self._kept = kept
+        self._checkpoint = checkpoint
+        self._config = config
+
+    def create_session(self) -> tf.compat.v1.Session:
+        kept, scaffold = self._kept, self._kept.scaffold
+        kept.fits += 1
+        scaffold.finalize()
+        new = kept.session is None
+        if new:
+            kept.session = KeptSession(graph=kept.graph, config=self._config)
+        session = kept.session
+        variables = tf.compat.v1.global_variables()
+        if self._checkpoint is not None:
+            scaffold.saver.restore(session, self._checkpoint)
+        elif new:
+            session.run(scaffold.init_op, feed_dict=scaffold.init_feed_dict)
+            if scaffold.init_fn is not None:
+                scaffold.init_fn(scaffold, session)
+            kept.initial_values = session.run(variables)
+        else:
+            # Each initializer assigns its (fed) initial value: Variable.load's way.
+            session.run(
+                [v.initializer for v in variables],
+                {
+                    v.initializer.inputs[1]: value
+                    for v, value in zip(variables, kept.initial_values, strict=True)
+                },
+            )
+        session.run(scaffold.local_init_op, feed_dict=scaffold.local_init_feed_dict)
+        return session
