@@ -37,7 +37,12 @@ from sklearn.exceptions import NotFittedError
 
 from tf_pipeline.checkpoints import unreadable
 from tf_pipeline.estimators import loop_cache
-from tf_pipeline.estimators.hooks import LoggingHook, NanLossHook, TrainingTimerHook
+from tf_pipeline.estimators.hooks import (
+    LoggingHook,
+    NanLossHook,
+    RunStepCounterHook,
+    TrainingTimerHook,
+)
 from tf_pipeline.estimators.model_dir import (
     CHECKPOINT_BASENAME,
     check_checkpoint_matches,
@@ -240,10 +245,10 @@ class EstimatorEngine:
                 first_hooks = [timer, NanLossHook(ops.loss, global_step, self._model_dir)]
             all_hooks = input_hooks + list(hooks) + first_hooks
             all_hooks += self._saver_hooks(scaffold, user_hooks, saving_listeners)
+            # TF's StepCounterHook reads the step during a run, racing a K-step loop.
+            counter = RunStepCounterHook if in_loop else tf.compat.v1.train.StepCounterHook
             all_hooks.append(
-                tf.compat.v1.train.StepCounterHook(
-                    every_n_steps=config.log_step_count_steps, output_dir=self._model_dir
-                )
+                counter(every_n_steps=config.log_step_count_steps, output_dir=self._model_dir)
             )
             if not in_loop:  # the loop hook does their work itself
                 all_hooks.append(

@@ -11,7 +11,14 @@ import tensorflow as tf
 from tf_pipeline.errors import NanLossError
 from tf_pipeline.training_loop import LOOP_LOSSES
 
-__all__ = ["LoggingHook", "NanLossError", "NanLossHook", "ProgressHook", "TrainingTimerHook"]
+__all__ = [
+    "LoggingHook",
+    "NanLossError",
+    "NanLossHook",
+    "ProgressHook",
+    "RunStepCounterHook",
+    "TrainingTimerHook",
+]
 
 logger = logging.getLogger("estimators")
 
@@ -158,3 +165,44 @@ class ProgressHook(tf.compat.v1.train.SessionRunHook):
 
     def after_run(self, run_context, run_values):
         self._bar.advance(run_values.results)
+
+
+class RunStepCounterHook(tf.compat.v1.train.SessionRunHook):
+    """``global_step/sec`` for runs of many steps (the in-graph loop), read after each run.
+
+    TF's ``StepCounterHook`` fetches the global step *in* each run, a read that races the
+    loop's own increments: two runs may then read the same value and it warns "global
+    step has not been increased". This hook reads the step once a run has finished and
+    writes the same ``global_step/sec`` summary (and INFO log line) every
+    ``every_n_steps`` steps or more.
+
+    Parameters
+    ----------
+    every_n_steps : int
+        The fewest steps between two rates.
+    output_dir : str
+        Where the summary goes (the model_dir).
+    """
+
+    def __init__(self, every_n_steps: int, output_dir: str) -> None:
+        self._every_n_steps = every_n_steps
+        self._output_dir = output_dir
+        self._last: tuple[int, float] | None = None
+
+    def begin(self):
+        self._global_step = tf.compat.v1.train.get_global_step()
+        self._writer = tf.compat.v1.summary.FileWriterCache.get(self._output_dir)
+
+    def after_create_session(self, session, coord):
+        self._last = (int(session.run(self._global_step)), time.time())
+
+    def after_run(self, run_context, run_values):
+        step = int(run_context.session.run(self._global_step))
+        now = time.time()
+        last_step, last_time = self._last
+        if step - last_step >= self._every_n_steps and now > last_time:
+            rate = (step - last_step) / (now - last_time)
+            value = tf.compat.v1.Summary.Value(tag="global_step/sec", simple_value=rate)
+            self._writer.add_summary(tf.compat.v1.Summary(value=[value]), step)
+            logger.info("global_step/sec: %g", rate)
+            self._last = (step, now)
