@@ -75,20 +75,26 @@ def _fit_and_forecast(
     return one, multi, seconds
 
 
+def _legacy_params(settings: ComparisonSettings, seed: int, **overrides: Any) -> dict[str, Any]:
+    """The legacy program's regressor parameters (LSTM, Adagrad, batch, seed, bar)."""
+    params = dict(
+        hidden_size=settings.hidden_size,
+        learning_rate=settings.learning_rate,
+        optimizer="adagrad",
+        batch_size=settings.batch_size,
+        random_state=seed,
+        verbose=int(settings.progress),
+    )
+    params.update(overrides)
+    return params
+
+
 def _tf1_legacy(data: ScaledWindows, settings: ComparisonSettings, seed: int) -> Forecast:
     from tf_pipeline.estimators import TF1LSTMRegressor
 
     # The legacy model (lstm_model: BasicLSTMCell, optimize_loss with Adagrad), trained
     # through the Estimator on TF1 DataFeeder batches; its default loop (XLA from 1000 steps).
-    regressor = TF1LSTMRegressor(
-        settings.hidden_size,
-        learning_rate=settings.learning_rate,
-        optimizer="adagrad",
-        batch_size=settings.batch_size,
-        steps=settings.tf1_steps,
-        random_state=seed,
-        verbose=int(settings.progress),
-    )
+    regressor = TF1LSTMRegressor(**_legacy_params(settings, seed, steps=settings.tf1_steps))
     one, multi, seconds = _fit_and_forecast(regressor, data)
     losses = regressor.estimator_.last_fit_losses
     return Forecast(one, multi, seconds, regressor.n_steps_, losses)
@@ -97,15 +103,7 @@ def _tf1_legacy(data: ScaledWindows, settings: ComparisonSettings, seed: int) ->
 def _keras_lstm(data: ScaledWindows, settings: ComparisonSettings, seed: int) -> Forecast:
     from tf_pipeline.estimators import KerasLSTMRegressor
 
-    regressor = KerasLSTMRegressor(
-        settings.hidden_size,
-        learning_rate=settings.learning_rate,
-        optimizer="adagrad",
-        batch_size=settings.batch_size,
-        steps=settings.keras_steps,
-        random_state=seed,
-        verbose=int(settings.progress),
-    )
+    regressor = KerasLSTMRegressor(**_legacy_params(settings, seed, steps=settings.keras_steps))
     one, multi, seconds = _fit_and_forecast(regressor, data)
     losses = np.asarray(regressor.history_["loss"])
     return Forecast(one, multi, seconds, regressor.n_steps_, losses)
@@ -118,14 +116,13 @@ def _keras_stateful(data: ScaledWindows, settings: ComparisonSettings, seed: int
     epochs = settings.stateful_epochs
     # Whole chronological batches (the oldest len % batch windows are dropped).
     regressor = KerasLSTMRegressor(
-        settings.hidden_size,
-        learning_rate=settings.learning_rate,
-        optimizer="adagrad",
-        batch_size=batch,
-        steps=epochs * (len(data.X_train) // batch),
-        stateful=True,
-        random_state=seed,
-        verbose=int(settings.progress),
+        **_legacy_params(
+            settings,
+            seed,
+            batch_size=batch,
+            steps=epochs * (len(data.X_train) // batch),
+            stateful=True,
+        )
     )
     # Both forecasts carry the states training left: test month j in lane j % batch,
     # one step ahead and recursively alike.
