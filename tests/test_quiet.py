@@ -197,6 +197,27 @@ CPP_LINE = re.compile(r"^[IWEF]\d{4} \S+\s+\d+ (\S+:\d+\] .*)$", re.MULTILINE)
 BAR = re.compile(r"\d+%\|")  # a tqdm bar
 
 
+@pytest.mark.slow
+def test_tensorflow_logs_after_a_quiet_import_reach_stderr():
+    # The quiet import redirects file descriptor 2 only: a logging handler TensorFlow
+    # makes while importing must keep a stream that stays open (it once got a temporary
+    # stderr, closed after the import, and every later TF warning became "Logging error").
+    code = (
+        "from tf_pipeline.tf_output import import_tensorflow_quietly\n"
+        "import_tensorflow_quietly()\n"
+        "import tensorflow as tf\n"
+        "tf.get_logger().warning('after the quiet import')\n"
+    )
+    env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="3")
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "after the quiet import" in result.stderr
+    assert "Logging error" not in result.stderr
+    assert not CPP_LINE.search(result.stderr), result.stderr
+
+
 def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
