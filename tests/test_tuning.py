@@ -60,7 +60,7 @@ def test_a_shared_network_fits_exactly_as_a_fresh_regressor():
 def test_one_batched_prediction_equals_month_by_month_forecasts():
     for candidate in QUICK_GRID:
         model = WindowLSTM(candidate, STEPS, seed=1).fit(TRAIN)
-        expected = [model._next(VALUES[:t]) for t in range(len(TRAIN), len(VALUES))]
+        expected = [model.next_value(VALUES[:t]) for t in range(len(TRAIN), len(VALUES))]
         np.testing.assert_allclose(model.one_step(VALUES, 24), expected, rtol=1e-6)
 
 

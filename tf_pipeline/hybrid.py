@@ -43,10 +43,9 @@ from sklearn.model_selection import TimeSeriesSplit
 
 from tf_pipeline._checks import as_finite_1d, check_int
 from tf_pipeline.baselines import HoltWintersVariant, holt_winters, holt_winters_variant_for
-from tf_pipeline.estimators import KerasLSTMRegressor
-from tf_pipeline.forecasting import Forecast, recursive_forecast
+from tf_pipeline.forecasting import Forecast
 from tf_pipeline.metrics import rmse
-from tf_pipeline.tuning import TargetTransform
+from tf_pipeline.tuning import Candidate, WindowLSTM
 
 __all__ = [
     "BlendWeights",
@@ -107,8 +106,9 @@ class HybridConfig:
         )
 
 
-class SeasonalDiffLSTM:
-    """A :class:`~tf_pipeline.estimators.KerasLSTMRegressor` on log seasonal differences.
+class SeasonalDiffLSTM(WindowLSTM):
+    """The tuner's :class:`~tf_pipeline.tuning.WindowLSTM` on log seasonal differences,
+    with the hybrid's network (a :class:`~tf_pipeline.estimators.KerasLSTMRegressor`).
 
     Parameters
     ----------
@@ -118,52 +118,9 @@ class SeasonalDiffLSTM:
     """
 
     def __init__(self, config: HybridConfig, seed: int) -> None:
+        candidate = Candidate(TRANSFORM, config.window, config.hidden_size, config.learning_rate)
+        super().__init__(candidate, config.steps, seed, batch_size=config.batch_size)
         self.config = config
-        self.seed = seed
-
-    def fit(self, train: np.ndarray) -> SeasonalDiffLSTM:
-        """Fit the transform and the network on ``train`` (positive values)."""
-        window = self.config.window
-        self.transform_ = TargetTransform(TRANSFORM).fit(train)
-        z = self.transform_.encode(train)  # z[k] describes month k + 12
-        if len(z) <= window + 1:
-            raise ValueError(
-                f"`train` must have more than window + 13 = {window + 13} values, "
-                f"got {len(train)}."
-            )
-        X = np.lib.stride_tricks.sliding_window_view(z[:-1], window)
-        self.regressor_ = KerasLSTMRegressor(
-            self.config.hidden_size,
-            learning_rate=self.config.learning_rate,
-            steps=self.config.steps,
-            batch_size=self.config.batch_size,
-            random_state=self.seed,
-        ).fit(X, z[window:])
-        return self
-
-    def next_value(self, history: np.ndarray) -> float:
-        """The month after ``history`` (actual values, or with earlier forecasts)."""
-        z = self.transform_.encode(history)[-self.config.window :]
-        predicted = float(self.regressor_.predict(z.reshape(1, -1))[0])
-        return self.transform_.decode(predicted, history)
-
-    def one_step(self, values: np.ndarray, n_test: int) -> np.ndarray:
-        """Each of the last ``n_test`` values forecast from the actual values before it."""
-        window = self.config.window
-        z = self.transform_.encode(values)
-        first = len(values) - n_test - SEASON  # the index in z of the first target month
-        X = np.lib.stride_tricks.sliding_window_view(z[first - window : -1], window)
-        predicted = self.regressor_.predict(X)  # one batch: as next_value, row by row
-        return np.array(
-            [
-                self.transform_.decode(float(p), values[: len(values) - n_test + i])
-                for i, p in enumerate(predicted)
-            ]
-        )
-
-    def recursive(self, train: np.ndarray, steps: int) -> np.ndarray:
-        """``steps`` months after ``train``, each forecast fed back as input."""
-        return recursive_forecast(self.next_value, train, steps)
 
 
 @dataclass(frozen=True)
@@ -296,7 +253,7 @@ def hybrid_forecast(
         f"{weights.recursive:.1f} recursive; {config.describe()}; weights chosen by "
         f"{config.splits} TimeSeriesSplit folds of the training part"
     )
-    losses = np.asarray(lstm.regressor_.history_.get("loss", []), dtype=np.float64)
+    losses = np.asarray(lstm.losses, dtype=np.float64)
     fits = 1 if len(config.weights) == 1 else config.splits + 1
     return Forecast(one, multi, seconds, config.steps * fits, losses, note)
 

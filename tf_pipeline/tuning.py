@@ -226,6 +226,8 @@ class WindowLSTM:
     networks : SharedNetworks or None, default=None
         Fit a regressor shared with other fits of the same architecture (use each
         fit before the next one of its architecture); None fits a regressor of its own.
+    batch_size : int, default=BATCH_SIZE
+        Rows per gradient step.
     """
 
     def __init__(
@@ -234,11 +236,13 @@ class WindowLSTM:
         steps: int,
         seed: int,
         networks: SharedNetworks | None = None,
+        batch_size: int = BATCH_SIZE,
     ) -> None:
         self.candidate = candidate
         self.steps = steps
         self.seed = seed
         self.networks = networks
+        self.batch_size = batch_size
 
     def fit(self, train: np.ndarray) -> WindowLSTM:
         window = self.candidate.window
@@ -255,7 +259,7 @@ class WindowLSTM:
             "hidden_size": self.candidate.hidden_size,
             "learning_rate": self.candidate.learning_rate,
             "optimizer": "adam",
-            "batch_size": BATCH_SIZE,
+            "batch_size": self.batch_size,
             "steps": self.steps,
             "random_state": self.seed,
         }
@@ -280,7 +284,8 @@ class WindowLSTM:
             )
         return self._regressor
 
-    def _next(self, history: np.ndarray) -> float:
+    def next_value(self, history: np.ndarray) -> float:
+        """The month after ``history`` (actual values, or with earlier forecasts)."""
         z = self.transform.encode(history)
         window = z[-self.candidate.window :].reshape(1, -1)
         return self.transform.decode(float(self.regressor.predict(window)[0]), history)
@@ -301,7 +306,7 @@ class WindowLSTM:
         return self.transform.decode_at(self.regressor.predict(X), values, months)
 
     def recursive(self, train: np.ndarray, horizon: int) -> np.ndarray:
-        return recursive_forecast(self._next, train, horizon)
+        return recursive_forecast(self.next_value, train, horizon)
 
 
 # Per process (this one, or a Dask worker): one regressor per architecture, restarted
