@@ -83,7 +83,7 @@ _GRAPH_CLASSES = {
     ),
 }
 legacy_entry = _legacy_graph.legacy_entry
-_LIBRARY_PREFIXES = ("tf_pipeline.", "estimators.")
+_LIBRARY_PREFIXES = ("tf_pipeline.",)  # tf_pipeline.estimators included
 
 
 def _relative(module_name: str) -> str | None:
