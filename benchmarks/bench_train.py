@@ -11,9 +11,12 @@ Contenders (hidden 40, 1 layer, batch 32, layout ``(?, 1, 12)``, AirPassengers):
 With ``--users``, also the users' own model_fns (``benchmarks/user_models.py``: the seed
 program's ``tf.contrib`` model_fn, a GRU with dropout, a 2-layer LSTM with a
 ``tf.layers.dense`` head), each as a plain per-step TF1 program and through
-``Estimator`` with the default ``RunConfig`` -- cold (the process's first fit of that
-model: tracing, session, XLA compilation) and warm (a later fit, reusing the kept loop)
--- and both regressors with their defaults; end to end (whole fit) and steady rates.
+``Estimator`` with the default ``RunConfig``: as the first fit of a new process (with
+an empty compile cache on disk -- the program's first run ever -- and with the cache
+that run filled -- the program run again; :mod:`tf_pipeline.xla_cache`), cold in this
+process (the kept loops released: tracing, session and compilation paid again) and
+warm (a later fit, reusing the kept loop); and both regressors with their defaults;
+end to end (whole fit) and steady rates.
 
 They run in alternation, ``--repeats`` times; the report gives medians and the ratios to
 (a) and (d). Rates are steady-state (one-time graph building, session start and XLA
@@ -27,7 +30,9 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -287,6 +292,29 @@ def user_estimator(
     }
 
 
+def user_estimator_new_process(name: str, steps: int, cache_dir: str) -> dict[str, float]:
+    """The same fit as :func:`user_estimator`, as the first fit of a new Python process.
+
+    The process imports TensorFlow and the data (not timed), then times one fit of the
+    model_fn with the default ``RunConfig``, its disk cache of compiled programs in
+    ``cache_dir`` (:mod:`tf_pipeline.xla_cache`): an empty folder is a program's first
+    run ever, the folder an earlier run filled is a rerun of the same program.
+    """
+    env = dict(os.environ, TF_PIPELINE_XLA_CACHE=cache_dir, TF_CPP_MIN_LOG_LEVEL="3")
+    root = str(Path(__file__).resolve().parents[1])
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
+    code = (
+        "import json, sys\n"
+        "from benchmarks.bench_train import airpassengers_training_windows, user_estimator\n"
+        "X, y = airpassengers_training_windows()\n"
+        f"print(json.dumps(user_estimator({name!r}, X, y, {steps})))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def regressor_fit(kind: str, X: np.ndarray, y: np.ndarray, steps: int) -> dict[str, float]:
     """``TF1LSTMRegressor`` / ``KerasLSTMRegressor`` with their defaults, as sklearn calls them."""
     from tf_pipeline.estimators import KerasLSTMRegressor, TF1LSTMRegressor
@@ -309,16 +337,26 @@ def run_user_benchmark(steps: int, repeats: int, rnn_steps: int = 2000) -> dict[
 
     End to end: the seconds of a whole fit of ``steps`` steps (graph, session,
     compilation included). Steady: steps/s once running. Each model_fn's Estimator
-    fits twice per repeat: cold (the process's first fit of that graph signature) and
-    warm (a later one, reusing the kept loop). Contenders alternate. The
-    12-time-step GRU and LSTM models train ``rnn_steps`` steps (their per-step loops run
-    at a few hundred steps/s).
+    fits four ways per repeat: in a new process with an empty compile cache and again
+    with the cache it filled, cold in this process (its kept loops released) and warm
+    (reusing the loop the cold fit kept). Contenders alternate. The 12-time-step GRU
+    and LSTM models train ``rnn_steps`` steps (their per-step loops run at a few
+    hundred steps/s).
     """
     X, y = airpassengers_training_windows()
     contenders: dict[str, Any] = {}
+    cache_root = Path(tempfile.mkdtemp(prefix="bench_xla_cache_"))
     for name in USER_MODEL_FNS:
         n_steps = steps if name == "seed_program_model_fn" else min(steps, rnn_steps)
         contenders[f"{name}/tf1_per_step"] = lambda n=name, k=n_steps: user_tf1_loop(n, X, y, k)
+        # A new process: first with an empty compile cache (the program's first run
+        # ever), then with the cache that run filled (the same program run again).
+        contenders[f"{name}/estimator_new_process_first_run"] = lambda n=name, k=n_steps: (
+            user_estimator_new_process(n, k, tempfile.mkdtemp(dir=cache_root))
+        )
+        contenders[f"{name}/estimator_new_process_rerun"] = lambda n=name, k=n_steps: (
+            user_estimator_new_process(n, k, str(max(cache_root.iterdir(), key=os.path.getmtime)))
+        )
         # Cold first: it releases the kept loops and keeps its own, which the next
         # (warm) fit of the same signature reuses, as a user's later fits would.
         contenders[f"{name}/estimator_default_cold"] = lambda n=name, k=n_steps: user_estimator(
@@ -333,12 +371,14 @@ def run_user_benchmark(steps: int, repeats: int, rnn_steps: int = 2000) -> dict[
     for _ in range(repeats):
         for name, contender in contenders.items():
             runs[name].append(contender())
+    shutil.rmtree(cache_root, ignore_errors=True)
     results = {name: _median(values) for name, values in runs.items()}
     ratios = {}
     for name in USER_MODEL_FNS:
         plain = results[f"{name}/tf1_per_step"]
-        for kind in ("cold", "warm"):
-            ours = results[f"{name}/estimator_default_{kind}"]
+        for kind in ("new_process_first_run", "new_process_rerun", "default_cold", "default_warm"):
+            ours = results[f"{name}/estimator_{kind}"]
+            kind = kind.removeprefix("default_")
             ratios[f"{name}/end_to_end_{kind}"] = plain["fit_seconds"] / ours["fit_seconds"]
             ratios[f"{name}/steady_{kind}"] = ours["steps_per_second"] / plain["steps_per_second"]
     return {

@@ -12,7 +12,15 @@ Modules, in the order data flows through them:
   in-graph fast training loop.
 - :mod:`tf_pipeline.keras_models`, :mod:`tf_pipeline.stateful`: the Keras 3 path.
 - :mod:`tf_pipeline.migrate`: weight porting and parity checks.
+- :mod:`tf_pipeline.xla_cache`: compiled XLA programs kept on disk for the next process
+  (set on import; ``TF_PIPELINE_XLA_CACHE=off`` turns it off).
 - :mod:`tf_pipeline.cosine_demo`: the Keras stateful-LSTM tutorial's four models.
 """
 
 __version__ = "0.1.0"
+
+from tf_pipeline import xla_cache as _xla_cache
+
+# Before TensorFlow starts its runtime, which reads TF_XLA_FLAGS once: a new process
+# loads the XLA programs an earlier one compiled (see tf_pipeline.xla_cache).
+_xla_cache.configure()

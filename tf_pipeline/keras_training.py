@@ -43,6 +43,7 @@ Example
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import math
@@ -56,6 +57,7 @@ import numpy as np
 from tf_pipeline._checks import check_choice, check_int
 from tf_pipeline.batching import padded_batches, tf1_batches
 from tf_pipeline.errors import NanLossError
+from tf_pipeline.xla_cache import quiet_loads
 
 __all__ = [
     "ORDERS",
@@ -364,7 +366,10 @@ def train_steps(
             indices, mask = padded_batches(rows + padding, batch_size)
             flags = np.concatenate([resets, np.zeros(len(padding), bool)])
             n_run = np.array(len(rows), np.int32)  # an array: a tensor, not a trace key
-            block_losses = np.asarray(run(x_data, y_data, indices, mask, flags, n_run))[:n_run]
+            # The first run compiles (or loads a program from the disk cache, which logs).
+            with quiet_loads() if done == 0 else contextlib.nullcontext():
+                block_losses = np.asarray(run(x_data, y_data, indices, mask, flags, n_run))
+            block_losses = block_losses[:n_run]
         else:
             block_losses = np.empty(len(block), np.float32)
             for k, (batch, reset) in enumerate(zip(rows, resets, strict=True)):

@@ -57,6 +57,7 @@ Example
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,6 +66,7 @@ import numpy as np
 import tensorflow as tf
 
 from tf_pipeline._checks import check_choice, check_int
+from tf_pipeline.compat.rnn.functions import unrolled_dynamic_rnns
 from tf_pipeline.tf_output import silenced_tf_warnings
 
 LOOP_SCOPE = "in_graph_loop"
@@ -209,7 +211,9 @@ def build_traced_loop(
             batch = [tf.gather(d, rows) for d in data]
             summaries = tf.compat.v1.GraphKeys.SUMMARIES
             before = len(tf.compat.v1.get_collection(summaries))
-            result = tuple(step_fn(batch[0], batch[1] if len(batch) > 1 else None))
+            # XLA: short RNNs unrolled (nested while loops are most of an XLA step).
+            with unrolled_dynamic_rnns() if mode == "xla" else contextlib.nullcontext():
+                result = tuple(step_fn(batch[0], batch[1] if len(batch) > 1 else None))
             loss, train_op = result[0], result[1]
             made = tf.compat.v1.get_collection(summaries)[before:]
         traced["outputs"] = result

@@ -57,6 +57,7 @@ from tf_pipeline.estimators.data_feeder import DataFeeder, label_shape
 from tf_pipeline.estimators.hooks import nan_loss_error
 from tf_pipeline.estimators.model_fn import model_fn_args
 from tf_pipeline.training_loop import TracedLoop, build_traced_loop
+from tf_pipeline.xla_cache import quiet_loads
 
 logger = logging.getLogger("estimators")
 
@@ -252,7 +253,11 @@ class InGraphLoopHook(tf.compat.v1.train.SessionRunHook):
         self._writer = tf.compat.v1.summary.FileWriterCache.get(self._model_dir)
         # A run of no steps compiles the loop (XLA) while the hooks after this one
         # write graph.pbtxt and the step-0 checkpoint; it changes no variable.
-        self._compiling = _Background(session.run, self._loop.losses, self._loop.no_steps_feed())
+        self._compiling = _Background(self._compile, session)
+
+    def _compile(self, session) -> None:
+        with quiet_loads():  # a program loaded from the disk cache logs harmless lines
+            session.run(self._loop.losses, self._loop.no_steps_feed())
 
     def _block_size(self) -> int:
         done = self._current - self._start

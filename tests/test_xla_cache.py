@@ -1,0 +1,144 @@
+"""The disk cache of compiled XLA programs (tf_pipeline.xla_cache).
+
+The end-to-end test runs the seed program's model_fn in three fresh processes: with an
+empty cache (it compiles and writes the program), again (it must load, not recompile:
+the file is not rewritten) and with the cache off; the three fits must train to the same
+losses bit for bit, and the loading process must print none of TensorFlow's load notices
+even with ``TF_CPP_MIN_LOG_LEVEL=0``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tf_pipeline import xla_cache
+from tf_pipeline.xla_cache import (
+    CACHE_ENV,
+    cache_directory,
+    configure,
+    drop_load_notices,
+    prune,
+    quiet_loads,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+FLAG = "--tf_xla_persistent_cache_directory"
+
+
+@pytest.mark.parametrize("value", ["off", "0", "False", " no "])
+def test_the_cache_is_off_when_the_variable_says_so(monkeypatch, value):
+    monkeypatch.setenv(CACHE_ENV, value)
+    assert cache_directory() is None
+    monkeypatch.setenv("TF_XLA_FLAGS", "--tf_xla_auto_jit=0")
+    assert configure() is None
+    assert os.environ["TF_XLA_FLAGS"] == "--tf_xla_auto_jit=0"
+
+
+def test_the_folder_is_per_tensorflow_version_and_cpu(monkeypatch, tmp_path):
+    import tensorflow as tf
+
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    folder = cache_directory()
+    assert folder.parent == tmp_path
+    assert folder.name.startswith(f"tf{tf.__version__}-") and len(folder.name) > 16
+    monkeypatch.delenv(CACHE_ENV)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cache_directory() == tmp_path / "xdg" / "tf_pipeline" / "xla" / folder.name
+
+
+def test_configure_adds_the_flag_once_and_keeps_the_users_flags(monkeypatch, tmp_path):
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    monkeypatch.setenv("TF_XLA_FLAGS", "--tf_xla_auto_jit=0")
+    folder = configure()
+    assert os.environ["TF_XLA_FLAGS"] == f"--tf_xla_auto_jit=0 {FLAG}={folder}"
+    assert configure() is None  # already set: unchanged
+    assert os.environ["TF_XLA_FLAGS"].count(FLAG) == 1
+    monkeypatch.setenv("TF_XLA_FLAGS", f"{FLAG}=/somewhere/else")
+    assert configure() is None  # the user's own folder wins
+    assert os.environ["TF_XLA_FLAGS"] == f"{FLAG}=/somewhere/else"
+
+
+def test_prune_removes_the_oldest_programs_first(tmp_path):
+    for age, name in enumerate(["newest", "middle", "oldest"]):
+        path = tmp_path / name
+        path.write_bytes(b"x" * 100)
+        os.utime(path, (1_000_000 - age, 1_000_000 - age))
+    removed = prune(tmp_path, max_bytes=150)
+    assert [p.name for p in removed] == ["oldest", "middle"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["newest"]
+    assert prune(tmp_path / "missing", max_bytes=0) == []
+
+
+NOTICES = (
+    b"I0000 00:00:1.0 1 port.cc:153] an info line\n"
+    b"E0000 00:00:1.1 2 text_format.cc:378] Error parsing text-format "
+    b"tensorflow.XlaSerializedCacheEntry: 2:1: Expected identifier, got: 5\n"
+    b"E0000 00:00:1.2 2 cpu_aot_loader.cc:220] Loading XLA:CPU AOT result. Target machine "
+    b"feature +prefer-no-scatter is not  supported on the host machine.\n"
+    b"a continuation line of that record\n"
+    b"E0000 00:00:1.3 2 other.cc:1] a real error\n"
+    b"its continuation\n"
+)
+
+
+def test_only_the_load_notices_are_dropped():
+    assert drop_load_notices(NOTICES) == (
+        b"I0000 00:00:1.0 1 port.cc:153] an info line\n"
+        b"E0000 00:00:1.3 2 other.cc:1] a real error\n"
+        b"its continuation\n"
+    )
+
+
+def test_quiet_loads_passes_every_other_line_on(monkeypatch, capfd):
+    monkeypatch.setenv("TF_XLA_FLAGS", f"{FLAG}=/tmp/x")
+    monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "0")
+    with quiet_loads(), quiet_loads():  # nested (two compiling threads): one capture
+        os.write(2, NOTICES)
+    assert xla_cache._quiet_depth == 0
+    err = capfd.readouterr().err
+    assert "XlaSerializedCacheEntry" not in err and "AOT result" not in err
+    assert "a real error\nits continuation\n" in err and "an info line" in err
+
+
+FIT = """
+import json, sys
+import numpy as np
+from benchmarks.bench_train import airpassengers_training_windows
+from benchmarks.user_models import seed_program_model
+from estimators import Estimator, RunConfig
+X, y = airpassengers_training_windows()
+est = Estimator(seed_program_model, config=RunConfig(tf_random_seed=0, train_loop="xla"))
+est.fit(x=X, y=y, batch_size=32, steps=300)
+print(json.dumps([float(v) for v in est.last_fit_losses]))
+"""
+
+
+def _fit_in_new_process(cache: str) -> tuple[list[float], str]:
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="0", PYTHONPATH=str(ROOT))
+    env[CACHE_ENV] = cache
+    env.pop("TF_XLA_FLAGS", None)
+    done = subprocess.run(
+        [sys.executable, "-c", FIT], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1]), done.stderr
+
+
+@pytest.mark.slow
+def test_a_new_process_loads_the_program_and_trains_to_the_same_numbers(tmp_path):
+    first, _ = _fit_in_new_process(str(tmp_path))
+    (folder,) = tmp_path.iterdir()
+    programs = {p: p.stat().st_mtime_ns for p in folder.iterdir()}
+    assert len(programs) == 1  # the training loop's program
+    again, stderr = _fit_in_new_process(str(tmp_path))
+    assert {p: p.stat().st_mtime_ns for p in folder.iterdir()} == programs  # loaded
+    assert "XlaSerializedCacheEntry" not in stderr and "AOT result" not in stderr
+    off, _ = _fit_in_new_process("off")
+    assert len(first) == 300
+    assert again == first and off == first  # bit for bit
