@@ -15,7 +15,9 @@ A run performs up to ``RunConfig.steps_per_run`` (default 1000) steps. A later f
 of the same graph signature reuses the loop an earlier one kept -- graph, session and
 XLA program -- and trains bit for bit as a new loop would (see
 :mod:`~tf_pipeline.estimators.loop_cache`): only a process's first fit of a model pays
-the tracing and the compilation.
+the tracing and the compilation, and a program compiled by an earlier process is loaded
+from disk instead (:mod:`tf_pipeline.xla_cache`). In XLA mode a one-step ``dynamic_rnn``
+is unrolled (:func:`~tf_pipeline.compat.rnn.functions.unrolled_dynamic_rnns`).
 
 The model_fn is traced once inside the loop body (see :mod:`tf_pipeline.training_loop`),
 so any model built from ``get_variable`` variables and trained by ``optimize_loss`` or a
