@@ -9,6 +9,10 @@ from tf_pipeline._checks import check_choice, check_int
 TRAIN_LOOPS = ("auto", "session", "graph", "xla")
 
 
+STEPS_PER_RUN = 1000
+"""Default most training steps per run of an in-graph loop (``RunConfig.steps_per_run``)."""
+
+
 class RunConfig:
     """Training configuration with TF 1.x ``tf.contrib.learn.RunConfig`` defaults.
 
@@ -74,7 +78,7 @@ class RunConfig:
         log_step_count_steps: int = 100,
         session_config: Any = None,
         train_loop: str = "auto",
-        steps_per_run: int = 1000,
+        steps_per_run: int = STEPS_PER_RUN,
         model_dir: str | None = None,
         input_timeout_secs: float | None = 60,
         *,
