@@ -107,27 +107,43 @@ def test_quiet_loads_passes_every_other_line_on(monkeypatch, capfd):
 
 
 FIT = """
-import json, sys
+import json, os, sys
 import numpy as np
 from benchmarks.bench_train import airpassengers_training_windows
 from benchmarks.user_models import seed_program_model
 from estimators import Estimator, RunConfig
 X, y = airpassengers_training_windows()
+for path in sys.argv[1:]:  # damage files after the import's check
+    with open(path, "r+b") as program:
+        program.truncate(os.path.getsize(path) // 2)
 est = Estimator(seed_program_model, config=RunConfig(tf_random_seed=0, train_loop="xla"))
 est.fit(x=X, y=y, batch_size=32, steps=300)
 print(json.dumps([float(v) for v in est.last_fit_losses]))
 """
 
 
-def _fit_in_new_process(cache: str) -> tuple[list[float], str]:
+def _run_fit(cache: str, *damage: Path) -> subprocess.CompletedProcess:
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="0", PYTHONPATH=str(ROOT))
     env[CACHE_ENV] = cache
     env.pop("TF_XLA_FLAGS", None)
-    done = subprocess.run(
-        [sys.executable, "-c", FIT], env=env, cwd=ROOT, capture_output=True, text=True
+    return subprocess.run(
+        [sys.executable, "-c", FIT, *map(str, damage)],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     )
+
+
+def _fit_in_new_process(cache: str) -> tuple[list[float], str]:
+    done = _run_fit(cache)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1]), done.stderr
+
+
+def _truncate(path: Path) -> None:
+    with open(path, "r+b") as program:
+        program.truncate(path.stat().st_size // 2)
 
 
 @pytest.mark.slow
@@ -142,3 +158,47 @@ def test_a_new_process_loads_the_program_and_trains_to_the_same_numbers(tmp_path
     off, _ = _fit_in_new_process("off")
     assert len(first) == 300
     assert again == first and off == first  # bit for bit
+
+
+@pytest.mark.slow
+def test_a_file_cut_short_is_removed_on_import_and_the_program_compiled_anew(tmp_path):
+    first, _ = _fit_in_new_process(str(tmp_path))
+    ((folder,),) = [list(tmp_path.iterdir())]
+    (program,) = folder.iterdir()
+    size = program.stat().st_size
+    _truncate(program)
+    again, _ = _fit_in_new_process(str(tmp_path))
+    assert again == first  # trained every step, to the same numbers
+    assert program.stat().st_size == size  # written again, whole
+
+
+@pytest.mark.slow
+def test_a_file_damaged_after_the_import_fails_the_fit_loudly_not_as_an_empty_fit(tmp_path):
+    """TensorFlow reads a cut-short program as OutOfRangeError, which MonitoredSession
+    takes for the end of the input: the fit would return having trained nothing."""
+    _fit_in_new_process(str(tmp_path))
+    ((folder,),) = [list(tmp_path.iterdir())]
+    (program,) = folder.iterdir()
+    done = _run_fit(str(tmp_path), program)
+    assert done.returncode != 0
+    assert "LoopRunError: The in-graph training loop failed: OutOfRangeError" in done.stderr
+    assert "unreadable compiled programs removed from the XLA cache" in done.stderr
+    assert not program.exists()
+    _fit_in_new_process(str(tmp_path))  # the next fit compiles it anew
+    assert program.exists()
+
+
+def test_only_whole_messages_pass_the_check(tmp_path):
+    whole = tmp_path / "whole"
+    # field 1: varint 150; field 2: 3 bytes; field 3: fixed64; field 4: fixed32
+    whole.write_bytes(b"\x08\x96\x01" + b"\x12\x03abc" + b"\x19" + bytes(8) + b"\x25" + bytes(4))
+    assert xla_cache._is_whole_message(whole)
+    for cut in (1, 4, 7, 12, 16):
+        part = tmp_path / f"cut{cut}"
+        part.write_bytes(whole.read_bytes()[:cut])
+        assert not xla_cache._is_whole_message(part), cut
+    (tmp_path / "empty").write_bytes(b"")
+    assert not xla_cache._is_whole_message(tmp_path / "empty")
+    removed = xla_cache.drop_unreadable_programs(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["whole"]
+    assert len(removed) == 6

@@ -62,6 +62,7 @@ __all__ = [
     "cache_directory",
     "configure",
     "drop_load_notices",
+    "drop_unreadable_programs",
     "prune",
     "quiet_loads",
 ]
@@ -132,6 +133,7 @@ def configure() -> Path | None:
         return None
     os.environ["TF_XLA_FLAGS"] = f"{flags} {_FLAG}={directory}".strip()
     prune(directory)
+    drop_unreadable_programs(directory)
     return directory
 
 
@@ -160,6 +162,60 @@ def prune(directory: Path, max_bytes: int = MAX_CACHE_BYTES) -> list[Path]:
         total -= size
         removed.append(path)
     return removed
+
+
+def drop_unreadable_programs(directory: Path | None = None) -> list[Path]:
+    """Remove the cached programs that are not whole protocol buffers; the files removed.
+
+    TensorFlow fails a run whose program it cannot read back (a file cut short, e.g. by
+    a full disk, reads as ``OutOfRangeError: Read less bytes than requested``) instead of
+    compiling it again, so :func:`configure` drops such files before TensorFlow can
+    meet them. Only the top-level field headers are read (a few bytes a file).
+    """
+    directory = directory or cache_directory()
+    removed = []
+    for path in sorted(directory.iterdir()) if directory and directory.is_dir() else ():
+        try:
+            if not _is_whole_message(path):
+                path.unlink()
+                removed.append(path)
+        except OSError:  # removed or replaced by another process meanwhile
+            continue
+    return removed
+
+
+def _is_whole_message(path: Path) -> bool:
+    """Do the top-level protobuf fields of the file at ``path`` end exactly at its end?"""
+    end = path.stat().st_size
+    with open(path, "rb") as data:
+
+        def varint() -> int:
+            value = shift = 0
+            while shift < 64:
+                byte = data.read(1)
+                if not byte:
+                    raise ValueError("cut short")
+                value |= (byte[0] & 0x7F) << shift
+                shift += 7
+                if byte[0] < 0x80:
+                    return value
+            raise ValueError("varint too long")
+
+        try:
+            while data.tell() < end:
+                wire_type = varint() & 7
+                if wire_type == 0:
+                    varint()
+                elif wire_type in (1, 2, 5):
+                    skip = {1: 8, 5: 4}.get(wire_type) or varint()
+                    if data.tell() + skip > end:
+                        return False
+                    data.seek(skip, os.SEEK_CUR)
+                else:
+                    return False
+        except ValueError:
+            return False
+    return end > 0
 
 
 @contextmanager

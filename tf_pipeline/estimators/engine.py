@@ -43,6 +43,7 @@ from tf_pipeline.estimators.hooks import (
     RunStepCounterHook,
     TrainingTimerHook,
 )
+from tf_pipeline.estimators.in_graph_training import LoopRunError
 from tf_pipeline.estimators.model_dir import (
     CHECKPOINT_BASENAME,
     check_checkpoint_matches,
@@ -286,7 +287,12 @@ class EstimatorEngine:
             options = run_options(graph, config.input_timeout_secs)
             with session, input_timeouts(input_fn, config.input_timeout_secs):
                 while not session.should_stop():
-                    result = session.run(fetches, options=options)
+                    try:
+                        result = session.run(fetches, options=options)
+                    except tf.errors.OutOfRangeError as error:
+                        if in_loop:  # the data live in the graph: not the end of an input
+                            raise LoopRunError(error) from error
+                        raise
                     losses.append(np.atleast_1d(result if in_loop else result[1]))
                     loss = losses[-1][-1]
             # The final checkpoint's SessionLog, written after the summary hooks' last flush.

@@ -59,7 +59,7 @@ from tf_pipeline.estimators.data_feeder import DataFeeder, label_shape
 from tf_pipeline.estimators.hooks import nan_loss_error
 from tf_pipeline.estimators.model_fn import model_fn_args
 from tf_pipeline.training_loop import TracedLoop, build_traced_loop
-from tf_pipeline.xla_cache import quiet_loads
+from tf_pipeline.xla_cache import drop_unreadable_programs, quiet_loads
 
 logger = logging.getLogger("estimators")
 
@@ -67,6 +67,25 @@ AUTO_XLA_MIN_STEPS = 1000
 """``train_loop="auto"`` compiles the loop with XLA for fits of at least this many steps."""
 
 _LOGGED: set[str] = set()
+
+
+class LoopRunError(RuntimeError):
+    """A run of the in-graph loop failed.
+
+    Raised instead of TensorFlow's error: an ``OutOfRangeError`` would end a
+    ``MonitoredSession`` as if the input were used up, and the fit would return having
+    trained nothing.
+    """
+
+    def __init__(self, error: Exception, removed: list | None = None) -> None:
+        message = getattr(error, "message", str(error))
+        text = f"The in-graph training loop failed: {type(error).__name__}: {message}"
+        if removed:
+            text += (
+                f" (unreadable compiled programs removed from the XLA cache: "
+                f"{', '.join(str(p) for p in removed)}; fitting again compiles them anew)"
+            )
+        super().__init__(text)
 
 
 class LoopUnsupported(Exception):
@@ -258,8 +277,14 @@ class InGraphLoopHook(tf.compat.v1.train.SessionRunHook):
         self._compiling = _Background(self._compile, session)
 
     def _compile(self, session) -> None:
-        with quiet_loads():  # a program loaded from the disk cache logs harmless lines
-            session.run(self._loop.losses, self._loop.no_steps_feed())
+        try:
+            with quiet_loads():  # a program loaded from the disk cache logs harmless lines
+                session.run(self._loop.losses, self._loop.no_steps_feed())
+        except tf.errors.OpError as error:
+            # A cached program damaged since the import (see xla_cache.configure): the
+            # session keeps the failure, so the next fit, not this one, compiles anew.
+            removed = drop_unreadable_programs()
+            raise LoopRunError(error, removed) from error
 
     def _block_size(self) -> int:
         done = self._current - self._start
