@@ -301,6 +301,7 @@ def user_estimator_new_process(name: str, steps: int, cache_dir: str) -> dict[st
     run ever, the folder an earlier run filled is a rerun of the same program.
     """
     env = dict(os.environ, TF_PIPELINE_XLA_CACHE=cache_dir, TF_CPP_MIN_LOG_LEVEL="3")
+    env.pop("TF_XLA_FLAGS", None)  # this process's cache folder, which import set
     root = str(Path(__file__).resolve().parents[1])
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
     code = (
