@@ -34,6 +34,7 @@ FLAG = "--tf_xla_persistent_cache_directory"
 @pytest.mark.parametrize("value", ["off", "0", "False", " no "])
 def test_the_cache_is_off_when_the_variable_says_so(monkeypatch, value):
     monkeypatch.setenv(CACHE_ENV, value)
+    monkeypatch.delenv("_TF_PIPELINE_XLA_CACHE_FLAG", raising=False)
     assert cache_directory() is None
     monkeypatch.setenv("TF_XLA_FLAGS", "--tf_xla_auto_jit=0")
     assert configure() is None
@@ -54,14 +55,29 @@ def test_the_folder_is_per_tensorflow_version_and_cpu(monkeypatch, tmp_path):
 
 def test_configure_adds_the_flag_once_and_keeps_the_users_flags(monkeypatch, tmp_path):
     monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    monkeypatch.delenv("_TF_PIPELINE_XLA_CACHE_FLAG", raising=False)
     monkeypatch.setenv("TF_XLA_FLAGS", "--tf_xla_auto_jit=0")
     folder = configure()
     assert os.environ["TF_XLA_FLAGS"] == f"--tf_xla_auto_jit=0 {FLAG}={folder}"
-    assert configure() is None  # already set: unchanged
+    assert configure() == folder  # again (a child process): the same, once
     assert os.environ["TF_XLA_FLAGS"].count(FLAG) == 1
+    monkeypatch.delenv("_TF_PIPELINE_XLA_CACHE_FLAG")
     monkeypatch.setenv("TF_XLA_FLAGS", f"{FLAG}=/somewhere/else")
     assert configure() is None  # the user's own folder wins
     assert os.environ["TF_XLA_FLAGS"] == f"{FLAG}=/somewhere/else"
+
+
+def test_a_child_process_decides_afresh_on_the_flag_its_parent_added(monkeypatch, tmp_path):
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "parent"))
+    monkeypatch.setenv("TF_XLA_FLAGS", "--tf_xla_auto_jit=0")
+    monkeypatch.delenv("_TF_PIPELINE_XLA_CACHE_FLAG", raising=False)
+    configure()  # the parent; a child starts with this environment
+    monkeypatch.setenv(CACHE_ENV, "off")
+    assert configure() is None
+    assert os.environ["TF_XLA_FLAGS"] == "--tf_xla_auto_jit=0"
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "child"))
+    assert configure().parent == tmp_path / "child"
+    assert os.environ["TF_XLA_FLAGS"].split()[1] == f"{FLAG}={cache_directory()}"
 
 
 def test_prune_removes_the_oldest_programs_first(tmp_path):

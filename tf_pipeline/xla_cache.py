@@ -74,6 +74,7 @@ MAX_CACHE_BYTES = 512 * 2**20
 """Most bytes of compiled programs kept (a loop of the legacy LSTM is about 1.3 MB)."""
 
 _FLAG = "--tf_xla_persistent_cache_directory"
+_MARK = "_TF_PIPELINE_XLA_CACHE_FLAG"  # the flag configure() added, seen by child processes
 _OFF = frozenset({"0", "off", "false", "no"})
 # The two lines TensorFlow 2.21 logs when it loads a cached program (see quiet_loads).
 _LOAD_NOTICES = (
@@ -125,15 +126,28 @@ def configure() -> Path | None:
 
     Sets ``TF_XLA_FLAGS`` only (keeping the flags it holds); called by ``import
     tf_pipeline``. Returns the folder, or None when the cache is off or
-    ``TF_XLA_FLAGS`` already names one (the user's choice wins).
+    ``TF_XLA_FLAGS`` already names one (the user's choice wins). A flag this function
+    set in a parent process (a child inherits the environment) is decided afresh, so
+    ``TF_PIPELINE_XLA_CACHE=off`` in a child turns it off.
     """
-    flags = os.environ.get("TF_XLA_FLAGS", "")
+    flags = os.environ.get("TF_XLA_FLAGS", "").split()
+    inherited = os.environ.pop(_MARK, None)
+    if inherited in flags:
+        flags.remove(inherited)
     directory = cache_directory()
-    if directory is None or _FLAG in flags:
-        return None
-    os.environ["TF_XLA_FLAGS"] = f"{flags} {_FLAG}={directory}".strip()
-    prune(directory)
-    drop_unreadable_programs(directory)
+    if directory is not None and not any(f.startswith(_FLAG) for f in flags):
+        flag = f"{_FLAG}={directory}"
+        flags.append(flag)
+        os.environ[_MARK] = flag
+    else:
+        directory = None
+    if flags:
+        os.environ["TF_XLA_FLAGS"] = " ".join(flags)
+    else:
+        os.environ.pop("TF_XLA_FLAGS", None)
+    if directory is not None:
+        prune(directory)
+        drop_unreadable_programs(directory)
     return directory
 
 
