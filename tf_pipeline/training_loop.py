@@ -31,7 +31,9 @@ data by the loop counter. Nothing is rewritten or re-implemented:
 
 Modes: ``"graph"`` (exact: the per-step kernels, the same numbers as one
 ``session.run`` per step) and ``"xla"`` (the whole K-step loop compiled by XLA;
-fused arithmetic, within float round-off of the per-step path).
+fused arithmetic, within float round-off of the per-step path; a ``dynamic_rnn`` of
+one time step is built unrolled, see
+:func:`~tf_pipeline.compat.rnn.functions.unrolled_dynamic_rnns`).
 
 Example
 -------
@@ -211,7 +213,7 @@ def build_traced_loop(
             batch = [tf.gather(d, rows) for d in data]
             summaries = tf.compat.v1.GraphKeys.SUMMARIES
             before = len(tf.compat.v1.get_collection(summaries))
-            # XLA: short RNNs unrolled (nested while loops are most of an XLA step).
+            # XLA: one-step RNNs unrolled (their nested while loops were most of a step).
             with unrolled_dynamic_rnns() if mode == "xla" else contextlib.nullcontext():
                 result = tuple(step_fn(batch[0], batch[1] if len(batch) > 1 else None))
             loss, train_op = result[0], result[1]
