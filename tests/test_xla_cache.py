@@ -80,6 +80,17 @@ def test_a_child_process_decides_afresh_on_the_flag_its_parent_added(monkeypatch
     assert os.environ["TF_XLA_FLAGS"].split()[1] == f"{FLAG}={cache_directory()}"
 
 
+def test_an_unwritable_folder_leaves_the_cache_off(monkeypatch, tmp_path):
+    """TensorFlow fails every XLA compilation whose program it cannot write."""
+    blocker = tmp_path / "a file"
+    blocker.write_text("")
+    monkeypatch.setenv(CACHE_ENV, str(blocker / "cache"))  # below a file: never a folder
+    monkeypatch.delenv("TF_XLA_FLAGS", raising=False)
+    monkeypatch.delenv("_TF_PIPELINE_XLA_CACHE_FLAG", raising=False)
+    assert configure() is None
+    assert "TF_XLA_FLAGS" not in os.environ
+
+
 def test_prune_removes_the_oldest_programs_first(tmp_path):
     for age, name in enumerate(["newest", "middle", "oldest"]):
         path = tmp_path / name

@@ -126,7 +126,8 @@ def configure() -> Path | None:
 
     Sets ``TF_XLA_FLAGS`` only (keeping the flags it holds); called by ``import
     tf_pipeline``. Returns the folder, or None when the cache is off or
-    ``TF_XLA_FLAGS`` already names one (the user's choice wins). A flag this function
+    ``TF_XLA_FLAGS`` already names one (the user's choice wins) or the folder cannot
+    be written (TensorFlow would fail the compilations). A flag this function
     set in a parent process (a child inherits the environment) is decided afresh, so
     ``TF_PIPELINE_XLA_CACHE=off`` in a child turns it off.
     """
@@ -135,6 +136,8 @@ def configure() -> Path | None:
     if inherited in flags:
         flags.remove(inherited)
     directory = cache_directory()
+    if directory is not None and not _writable(directory):
+        directory = None  # TensorFlow would fail every XLA compilation writing there
     if directory is not None and not any(f.startswith(_FLAG) for f in flags):
         flag = f"{_FLAG}={directory}"
         flags.append(flag)
@@ -149,6 +152,16 @@ def configure() -> Path | None:
         prune(directory)
         drop_unreadable_programs(directory)
     return directory
+
+
+def _writable(directory: Path) -> bool:
+    """Can programs be written to ``directory`` (made if missing)?"""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".probe_"):
+            return True
+    except OSError:
+        return False
 
 
 def prune(directory: Path, max_bytes: int = MAX_CACHE_BYTES) -> list[Path]:
