@@ -128,29 +128,23 @@ def dynamic_rnn(
 
     Inside :func:`unrolled_dynamic_rnns` a short sequence of known length is unrolled.
     """
+    common = {
+        "sequence_length": sequence_length,
+        "initial_state": initial_state,
+        "dtype": dtype,
+        "time_major": time_major,
+        "scope": scope,
+    }
     steps = _unrolled_steps(inputs, time_major)
     if steps is not None:
-        outputs, state = _unrolled_dynamic_rnn(
-            cell,
-            inputs,
-            steps,
-            sequence_length=sequence_length,
-            initial_state=initial_state,
-            dtype=dtype,
-            time_major=time_major,
-            scope=scope,
-        )
+        outputs, state = _unrolled_dynamic_rnn(cell, inputs, steps, **common)
     else:
         outputs, state = tf.compat.v1.nn.dynamic_rnn(
             cell,
             inputs,
-            sequence_length=sequence_length,
-            initial_state=initial_state,
-            dtype=dtype,
             parallel_iterations=parallel_iterations,
             swap_memory=swap_memory,
-            time_major=time_major,
-            scope=scope,
+            **common,
         )
     records.record(
         "dynamic_rnn",
