@@ -35,7 +35,7 @@ import re
 import sys
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 QUIET_LOG_LEVEL = "3"
@@ -161,14 +161,22 @@ def import_tensorflow_quietly() -> None:
 
 def _filter_cpp_lines(text: bytes, min_level: int) -> bytes:
     """The C++ log lines of ``text`` at ``min_level`` or above, and any other output."""
+    return drop_cpp_records(text, lambda line: _CPP_SEVERITY[line[:1]] < min_level)
+
+
+def drop_cpp_records(text: bytes, drop: Callable[[bytes], bool]) -> bytes:
+    """``text`` without the C++ log records whose first line ``drop`` picks.
+
+    A record is a line with a severity prefix (``E0000 ...``) and the lines without one
+    that follow it; other output (and absl's "before InitializeLog" notice, dropped)
+    passes unchanged.
+    """
     kept: list[bytes] = []
     keep = True  # a line without a severity prefix continues the record before it
     for line in text.splitlines(keepends=True):
-        match = _CPP_LINE.match(line)
-        if match:
-            keep = _CPP_SEVERITY[match.group(1)] >= min_level
+        if _CPP_LINE.match(line):
+            keep = not drop(line)
         elif line.startswith(_ABSL_NOTICE):
-            keep = False
             continue
         if keep:
             kept.append(line)

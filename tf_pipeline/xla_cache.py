@@ -56,6 +56,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tf_pipeline.tf_output import drop_cpp_records
+
 __all__ = [
     "CACHE_ENV",
     "MAX_CACHE_BYTES",
@@ -135,10 +137,9 @@ def configure() -> Path | None:
     inherited = os.environ.pop(_MARK, None)
     if inherited in flags:
         flags.remove(inherited)
-    directory = cache_directory()
-    if directory is not None and not _writable(directory):
-        directory = None  # TensorFlow would fail every XLA compilation writing there
-    if directory is not None and not any(f.startswith(_FLAG) for f in flags):
+    directory = None if any(f.startswith(_FLAG) for f in flags) else cache_directory()
+    # An unwritable folder: TensorFlow would fail every XLA compilation writing there.
+    if directory is not None and _writable(directory):
         flag = f"{_FLAG}={directory}"
         flags.append(flag)
         os.environ[_MARK] = flag
@@ -308,13 +309,6 @@ def _leave_quiet() -> None:
 
 
 def drop_load_notices(text: bytes) -> bytes:
-    """``text`` without TensorFlow's cache-load log records (a record's continuation
-    lines, those without a severity prefix, go with it)."""
-    kept: list[bytes] = []
-    keep = True
-    for line in text.splitlines(keepends=True):
-        if re.match(rb"^[IWEF]\d{4} ", line):
-            keep = not any(notice.match(line) for notice in _LOAD_NOTICES)
-        if keep:
-            kept.append(line)
-    return b"".join(kept)
+    """``text`` without TensorFlow's cache-load log records (their continuation lines
+    included)."""
+    return drop_cpp_records(text, lambda line: any(n.match(line) for n in _LOAD_NOTICES))
