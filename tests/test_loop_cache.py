@@ -100,3 +100,47 @@ def test_loops_are_kept_only_for_seeded_same_signature_fits(tmp_path):
     other.fit(x=x[:100], y=y[:100], batch_size=32, steps=5)  # other data shapes
     assert other.last_fit_stats["kept_loop"] is False
     assert kept_count() == 3
+
+
+def test_a_new_loop_started_early_trains_bit_for_bit_as_one_scaffold_started(
+    tmp_path, monkeypatch
+):
+    """A new loop's session is made, initialised and compiled in the background while
+    the fit builds its hooks; ``Scaffold``'s own initialisation is the oracle."""
+    from estimators import loop_cache
+
+    started = []
+    start = loop_cache.KeptSessionCreator.start
+    monkeypatch.setattr(
+        loop_cache.KeptSessionCreator,
+        "start",
+        lambda self, *a, **k: started.append(start(self, *a, **k)) or started[-1],
+    )
+    early = fit(tmp_path / "early", 60, train_loop="xla", cold=True)
+    assert isinstance(started[-1], loop_cache.StartedSession)
+    monkeypatch.setattr(loop_cache, "_initialised_by_variables_alone", lambda scaffold: False)
+    late = fit(tmp_path / "late", 60, train_loop="xla", cold=True)
+    assert started[-1] is None
+    assert_same(early, late)
+    # The initial values the early start kept serve a later fit as well.
+    assert_same(early, fit(tmp_path / "kept", 60, train_loop="xla"))
+
+
+def _model_with_init_fn(features, labels, mode):
+    """Trains nothing (learning rate 0); its scaffold's init_fn sets ``w`` to 2."""
+    from estimators.model_fn import ModelFnOps
+
+    w = tf.compat.v1.get_variable("w", [12, 1], initializer=tf.zeros_initializer())
+    predictions = tf.reshape(tf.matmul(tf.reshape(features, [-1, 12]), w), [-1])
+    loss = tf.reduce_mean(tf.square(predictions - tf.reshape(labels, [-1])))
+    step = tf.compat.v1.train.get_global_step()
+    train_op = tf.compat.v1.train.GradientDescentOptimizer(0.0).minimize(loss, step)
+    scaffold = tf.compat.v1.train.Scaffold(
+        init_fn=lambda _, session: w.load(np.full([12, 1], 2.0), session)
+    )
+    return ModelFnOps(mode, predictions, loss, train_op, scaffold=scaffold)
+
+
+def test_a_scaffold_that_initialises_more_is_not_started_early(tmp_path):
+    _, weights = fit(tmp_path, 5, model_fn=_model_with_init_fn)
+    np.testing.assert_array_equal(weights["w"], np.full([12, 1], 2.0, np.float32))

@@ -128,10 +128,13 @@ class TracedLoop:
 
     def load_data(self, session: tf.compat.v1.Session, x: np.ndarray, y: Any) -> None:
         """Copy the training data into the graph (once per session)."""
+        session.run(*self.data_loader(x, y))
+
+    def data_loader(self, x: np.ndarray, y: Any) -> tuple[list[tf.Operation], dict]:
+        """The ops and feed that copy the training data into the graph, to run with
+        other ops in one ``session.run``."""
         values = [x] if y is None else [x, y]
-        session.run(
-            [v.initializer for v in self._data], dict(zip(self._feeds, values, strict=True))
-        )
+        return [v.initializer for v in self._data], dict(zip(self._feeds, values, strict=True))
 
     def no_steps_feed(self) -> dict[tf.Tensor, np.ndarray]:
         """Feed for a run of no steps: it compiles the loop and changes no variable."""

@@ -43,7 +43,6 @@ from tf_pipeline.estimators.hooks import (
     RunStepCounterHook,
     TrainingTimerHook,
 )
-from tf_pipeline.estimators.in_graph_training import LoopRunError
 from tf_pipeline.estimators.model_dir import (
     CHECKPOINT_BASENAME,
     check_checkpoint_matches,
@@ -152,7 +151,8 @@ class EstimatorEngine:
     def _in_graph_loop_hooks(
         self, loop: Any, feeder: Any, global_step: Any, steps: Any, max_steps: Any
     ) -> tuple[Any, list, Any]:
-        """``(fetches, first_hooks, timer)`` of one fit through ``loop``."""
+        """``(loop_hook, first_hooks, timer)`` of one fit through ``loop``: the
+        :class:`~tf_pipeline.estimators.in_graph_training.InGraphLoopHook` among them."""
         raise NotImplementedError
 
     def _loop_cache_key(self, feeder: Any) -> Any:
@@ -216,9 +216,10 @@ class EstimatorEngine:
                     kept.ops,
                 )
                 input_hooks: list = []
-                fetches, first_hooks, timer = self._in_graph_loop_hooks(
+                loop_hook, first_hooks, timer = self._in_graph_loop_hooks(
                     kept.loop, feeder, global_step, steps, max_steps
                 )
+                fetches = kept.loop.losses
             else:
                 tf.compat.v1.set_random_seed(config.tf_random_seed)
                 global_step = tf.compat.v1.train.create_global_step(graph)
@@ -234,6 +235,11 @@ class EstimatorEngine:
                     kept.scaffold, kept.saver = self._training_scaffold(ops.scaffold)
                 scaffold = kept.scaffold
                 self._recover_checkpoints(kept.saver)
+                creator = loop_cache.KeptSessionCreator(
+                    kept, checkpoint, config.session_config_or_default()
+                )
+                # A new loop's session starts now: it compiles while the hooks are built.
+                loop_hook.start_session(creator)
             else:
                 tf.compat.v1.add_to_collection(tf.compat.v1.GraphKeys.LOSSES, ops.loss)
                 scaffold, saver = self._training_scaffold(ops.scaffold)
@@ -265,11 +271,7 @@ class EstimatorEngine:
                     )
                 all_hooks.append(LoggingHook(ops.loss, global_step, config.log_step_count_steps))
             all_hooks += list(ops.training_chief_hooks) + list(ops.training_hooks)
-            if in_loop:
-                creator = loop_cache.KeptSessionCreator(
-                    kept, checkpoint, config.session_config_or_default()
-                )
-            else:
+            if not in_loop:
                 creator = tf.compat.v1.train.ChiefSessionCreator(
                     scaffold=scaffold,
                     checkpoint_filename_with_path=checkpoint,
@@ -289,9 +291,13 @@ class EstimatorEngine:
                 while not session.should_stop():
                     try:
                         result = session.run(fetches, options=options)
-                    except tf.errors.OutOfRangeError as error:
-                        if in_loop:  # the data live in the graph: not the end of an input
-                            raise LoopRunError(error) from error
+                    except tf.errors.OpError as error:
+                        # An OutOfRangeError of the loop is not the end of an input
+                        # (its data live in the graph); a compilation's error is the
+                        # compiling thread's.
+                        failure = loop_hook.failure(error) if in_loop else None
+                        if failure is not None:
+                            raise failure from error
                         raise
                     losses.append(np.atleast_1d(result if in_loop else result[1]))
                     loss = losses[-1][-1]

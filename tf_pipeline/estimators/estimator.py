@@ -232,7 +232,7 @@ class Estimator(EstimatorEngine):
             cadences=cadences,
         )
         timer = TrainingTimerHook(lambda: loop_hook.last_run_steps)
-        return loop.losses, [timer, loop_hook], timer
+        return loop_hook, [timer, loop_hook], timer
 
     def _loop_cache_key(self, feeder: DataFeeder) -> Any:
         return loop_cache_key(self, feeder, self._loop_mode)

@@ -260,23 +260,29 @@ class InGraphLoopHook(tf.compat.v1.train.SessionRunHook):
         self._cadences = {k: v for k, v in cadences.items() if v}
         self._last_log_time: float | None = None
         self._size = 0
-        self._compiling: _Background | None = None
+        self._compiling: threading.Thread | None = None
+        self._loaded = False  # data loaded by a session started early
 
-    def after_create_session(self, session, coord):
+    def start_session(self, creator: Any) -> None:
+        """Have the kept loop's ``creator`` make a new session now, in the background.
+
+        The data are loaded with the variables' initial values (one run) and the loop
+        compiled there while the fit builds its saver and hooks
+        (:meth:`~tf_pipeline.estimators.loop_cache.KeptSessionCreator.start`); when
+        the graph needs TF's own ``Scaffold`` initialisation, nothing starts early.
+        """
+        self._compiling = creator.start(self._data_loader(), then=self.compile)
+        self._loaded = self._compiling is not None
+
+    def _data_loader(self) -> tuple[list[tf.Operation], dict]:
         y = None
         if self._feeder.y is not None:
             y = self._feeder.y.reshape([len(self._feeder.y), *label_shape(self._feeder.y.shape)])
         x = self._feeder.x.reshape([len(self._feeder.x), *self._feeder.input_shape[1:]])
-        self._loop.load_data(session, x, y)
-        self._start = int(session.run(self._global_step))
-        self._current = self._start
-        self._last = self._max_steps if self._steps is None else self._start + self._steps
-        self._writer = tf.compat.v1.summary.FileWriterCache.get(self._model_dir)
-        # A run of no steps compiles the loop (XLA) while the hooks after this one
-        # write graph.pbtxt and the step-0 checkpoint; it changes no variable.
-        self._compiling = _Background(self._compile, session)
+        return self._loop.data_loader(x, y)
 
-    def _compile(self, session) -> None:
+    def compile(self, session: tf.compat.v1.Session) -> None:
+        """A run of no steps: it compiles the loop (XLA) and changes no variable."""
         try:
             with quiet_loads():  # a program loaded from the disk cache logs harmless lines
                 session.run(self._loop.losses, self._loop.no_steps_feed())
@@ -285,6 +291,37 @@ class InGraphLoopHook(tf.compat.v1.train.SessionRunHook):
             # session keeps the failure, so the next fit, not this one, compiles anew.
             removed = drop_unreadable_programs()
             raise LoopRunError(error, removed) from error
+
+    def after_create_session(self, session, coord):
+        if not self._loaded:
+            session.run(*self._data_loader())
+            # The hooks after this one write graph.pbtxt and the step-0 checkpoint
+            # meanwhile.
+            self._compiling = _Background(self.compile, session)
+        self._start = int(session.run(self._global_step))
+        self._current = self._start
+        self._last = self._max_steps if self._steps is None else self._start + self._steps
+        self._writer = tf.compat.v1.summary.FileWriterCache.get(self._model_dir)
+
+    def failure(self, error: tf.errors.OpError) -> Exception | None:
+        """What a failed run of the loop raises instead of ``error``, if anything.
+
+        The compilation's error when it failed (the run waited for it and failed
+        alike), else a :class:`LoopRunError` for an ``OutOfRangeError`` (which
+        ``MonitoredSession`` would take for the end of the input).
+        """
+        try:
+            self._join_compilation()
+        except LoopRunError as compile_error:
+            return compile_error
+        if isinstance(error, tf.errors.OutOfRangeError):
+            return LoopRunError(error)
+        return None
+
+    def _join_compilation(self) -> None:
+        if self._compiling is not None:
+            self._compiling, compiling = None, self._compiling
+            compiling.join()
 
     def _block_size(self) -> int:
         done = self._current - self._start
@@ -303,9 +340,8 @@ class InGraphLoopHook(tf.compat.v1.train.SessionRunHook):
         return self._size
 
     def before_run(self, run_context):
-        if self._compiling is not None:
-            self._compiling, compiling = None, self._compiling
-            compiling.join()
+        # No wait for the compilation: the first run's own XLA launch waits for the
+        # program being compiled, and setting up the run's executor overlaps it.
         self._size = self._block_size()
         batches = [self._feeder.next_batch_indices() for _ in range(self._size)]
         scalars = list(self._loop.scalars.values())
@@ -314,6 +350,7 @@ class InGraphLoopHook(tf.compat.v1.train.SessionRunHook):
         )
 
     def after_run(self, run_context, run_values):
+        self._join_compilation()  # done: this run used its program
         losses, scalars = run_values.results
         first = self._current
         self._current += self._size
@@ -369,8 +406,7 @@ class InGraphLoopHook(tf.compat.v1.train.SessionRunHook):
             self._writer.add_summary(summary, first + k + 1)
 
     def end(self, session):
-        if self._compiling is not None:  # no run happened (stopped at once)
-            self._compiling.join()
+        self._join_compilation()  # when no run happened (stopped at once)
         self._writer.flush()  # the engine flushes again after the final checkpoint's log
 
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Generator, Hashable
+from collections.abc import Callable, Generator, Hashable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -157,17 +157,55 @@ def kept_count() -> int:
 class KeptSessionCreator(tf.compat.v1.train.SessionCreator):
     """Create (first fit) or reuse (later fits) the kept loop's session, then set the
     variables as a new ``ChiefSessionCreator`` session would: restored from
-    ``checkpoint``, else initialised."""
+    ``checkpoint``, else initialised.
+
+    :meth:`start` makes a new loop's session ahead of time, in the background, while
+    the fit builds its saver and hooks.
+    """
 
     def __init__(self, kept: KeptLoop, checkpoint: str | None, config: Any) -> None:
         self._kept = kept
         self._checkpoint = checkpoint
         self._config = config
+        self._started: StartedSession | None = None
+
+    def start(
+        self, also_run: tuple[list, dict], then: Callable[[Any], None]
+    ) -> StartedSession | None:
+        """Make and initialise the new loop's session now, in a background thread.
+
+        The variables' initializers run there in one ``session.run`` with the ops and
+        feed ``also_run`` (such as loading data), before :meth:`create_session` hands
+        the session out; ``then(session)`` runs after (a warm-up such as compiling the
+        loop, which may overlap the fit's first runs). Only a loop's first fit from
+        scratch starts early, and only when running the variables' initializers is all
+        that TF's default ``Scaffold`` would do (no ``init_op``, ``init_fn``, local
+        variables, tables or resources): None otherwise, and the session is made when
+        ``MonitoredSession`` asks for it.
+        """
+        kept = self._kept
+        if kept.session is not None or self._checkpoint is not None:
+            return None
+        if not _initialised_by_variables_alone(kept.scaffold):
+            return None
+        # Read here: the background thread's default graph is not the loop's.
+        variables = tf.compat.v1.global_variables()
+        self._started = StartedSession(kept, self._config, variables, also_run, then)
+        return self._started
 
     def create_session(self) -> tf.compat.v1.Session:
         kept, scaffold = self._kept, self._kept.scaffold
         kept.fits += 1
         scaffold.finalize()
+        if self._started is not None:
+            session = self._started.ready()
+        else:
+            session = self._set_variables()
+        session.run(scaffold.local_init_op, feed_dict=scaffold.local_init_feed_dict)
+        return session
+
+    def _set_variables(self) -> KeptSession:
+        kept, scaffold = self._kept, self._kept.scaffold
         new = kept.session is None
         if new:
             kept.session = KeptSession(graph=kept.graph, config=self._config)
@@ -178,7 +216,7 @@ class KeptSessionCreator(tf.compat.v1.train.SessionCreator):
         elif new:
             session.run(scaffold.init_op, feed_dict=scaffold.init_feed_dict)
             if scaffold.init_fn is not None:
-                scaffold.init_fn(scaffold, session)
+                scaffold.init_fn(session)  # Scaffold binds itself: init_fn(scaffold, session)
             kept.initial_values = session.run(variables)
         else:
             # Each initializer assigns its (fed) initial value: Variable.load's way.
@@ -189,5 +227,90 @@ class KeptSessionCreator(tf.compat.v1.train.SessionCreator):
                     for v, value in zip(variables, kept.initial_values, strict=True)
                 },
             )
-        session.run(scaffold.local_init_op, feed_dict=scaffold.local_init_feed_dict)
         return session
+
+
+def _initialised_by_variables_alone(scaffold: Any) -> bool:
+    """Does TF's default ``Scaffold`` only run the global variables' initializers here?
+
+    Its default ``init_op`` also initialises shared resources and SavedModel
+    initializers, and its ``local_init_op`` local variables, tables and local resources.
+    """
+    keys = tf.compat.v1.GraphKeys
+    if scaffold.init_op is not None or scaffold.init_feed_dict or scaffold.init_fn:
+        return False
+    if scaffold.local_init_op is not None:
+        return False
+    collections = (
+        keys.INIT_OP,
+        keys.LOCAL_INIT_OP,
+        keys.RESOURCES,
+        keys.LOCAL_RESOURCES,
+        keys.LOCAL_VARIABLES,
+        keys.TABLE_INITIALIZERS,
+        "saved_model_initializers",
+    )
+    return not any(tf.compat.v1.get_collection(key) for key in collections)
+
+
+class StartedSession(threading.Thread):
+    """A new kept loop's session, made in the background (see
+    :meth:`KeptSessionCreator.start`).
+
+    The thread makes the session and, in one run, runs the variables' initializers
+    (each draws the first numbers of its random stream, as in any new session) and
+    the ``also_run`` ops, fetching the values the initializers assign (kept for later
+    fits); it signals :meth:`ready`, then calls ``then(session)``.
+    """
+
+    def __init__(
+        self,
+        kept: KeptLoop,
+        config: Any,
+        variables: list,
+        also_run: tuple[list, dict],
+        then: Callable[[Any], None],
+    ) -> None:
+        super().__init__(daemon=True)
+        self._kept = kept
+        self._config = config
+        self._variables = variables
+        self._also_run = also_run
+        self._then = then
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+        self._then_error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        kept = self._kept
+        ops, feed = self._also_run
+        try:
+            session = KeptSession(graph=kept.graph, config=self._config)
+            kept.session = session
+            # An initializer's value input is what it assigns, computed once per run.
+            values = [v.initializer.inputs[1] for v in self._variables]
+            initializers = [v.initializer for v in self._variables]
+            kept.initial_values, _ = session.run([values, initializers + list(ops)], feed)
+        except BaseException as error:  # re-raised by ready()
+            self._error = error
+            return
+        finally:
+            self._ready.set()
+        try:
+            self._then(session)
+        except BaseException as error:  # re-raised by join()
+            self._then_error = error
+
+    def ready(self) -> KeptSession:
+        """Wait until the session is initialised and prepared; re-raise what failed."""
+        self._ready.wait()
+        if self._error is not None:
+            raise self._error
+        return self._kept.session
+
+    def join(self, timeout: float | None = None) -> None:
+        """Wait for ``then`` as well; re-raise what it raised."""
+        super().join(timeout)
+        if self._then_error is not None:
+            raise self._then_error
