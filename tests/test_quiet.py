@@ -24,6 +24,7 @@ from tf_pipeline.tf_output import (
     QUIET_LOG_LEVEL,
     RETRACING,
     _filter_cpp_lines,
+    cpp_records_dropped,
     silenced_tf_warnings,
 )
 
@@ -52,6 +53,38 @@ def test_cpp_start_up_lines_below_the_level_are_dropped_and_the_rest_kept():
     assert _filter_cpp_lines(STARTUP, 3) == b""  # the last line continues the E record
     everything = _filter_cpp_lines(STARTUP, 0).decode()
     assert "oneDNN" in everything and "To enable the following" in everything
+
+
+def test_overlapping_captures_of_stderr_pass_it_on_once_without_either_ones_records(capfd):
+    """Two threads inside at once share one capture of file descriptor 2; it is passed
+    on, in order, when the last leaves, without the records either block drops."""
+    info = re.compile(rb"^I\d{4} ")
+    inside, leave = threading.Event(), threading.Event()
+
+    def other_thread():
+        with cpp_records_dropped(lambda line: b"port.cc" in line):
+            inside.set()
+            leave.wait(10)
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    inside.wait(10)
+    with cpp_records_dropped(lambda line: bool(info.match(line)) and b"port.cc" not in line):
+        os.write(2, STARTUP)
+    assert capfd.readouterr().err == ""  # held while the other thread is inside
+    leave.set()
+    thread.join()
+    assert capfd.readouterr().err == (
+        "E0000 00:00:1795627485.932481   10373 cuda_platform.cc:52] failed call to cuInit: ...\n"
+        "a line of some other library\n"
+    )
+
+
+def test_a_block_that_raises_passes_everything_on(capfd):
+    with pytest.raises(ImportError), cpp_records_dropped(lambda line: True):
+        os.write(2, STARTUP)
+        raise ImportError("no module")
+    assert capfd.readouterr().err == STARTUP.decode()
 
 
 def test_silenced_tf_warnings_drops_only_the_named_notices_of_this_thread(caplog):

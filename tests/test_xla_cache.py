@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tf_pipeline import xla_cache
+from tf_pipeline import tf_output, xla_cache
 from tf_pipeline.xla_cache import (
     CACHE_ENV,
     cache_directory,
@@ -127,7 +127,7 @@ def test_quiet_loads_passes_every_other_line_on(monkeypatch, capfd):
     monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", "0")
     with quiet_loads(), quiet_loads():  # nested (two compiling threads): one capture
         os.write(2, NOTICES)
-    assert xla_cache._quiet_depth == 0
+    assert tf_output._capture is None  # file descriptor 2 restored
     err = capfd.readouterr().err
     assert "XlaSerializedCacheEntry" not in err and "AOT result" not in err
     assert "a real error\nits continuation\n" in err and "an info line" in err

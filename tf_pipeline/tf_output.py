@@ -127,41 +127,89 @@ def import_tensorflow_quietly() -> None:
         min_level = int(os.environ.get("TF_CPP_MIN_LOG_LEVEL", "0"))
     except ValueError:
         min_level = 0
-    try:
-        saved_fd = os.dup(2) if min_level > 0 else None
-    except OSError:  # no file descriptor 2 (a GUI launcher): nothing to keep clean
-        saved_fd = None
-    if saved_fd is None:
+    if min_level <= 0:
         import tensorflow  # noqa: F401
 
         return
-    sys.stdout.flush()
-    sys.stderr.flush()
-    with tempfile.TemporaryFile() as captured:
-        # Only file descriptor 2 is redirected; sys.stderr stays the same object, so a
-        # logging handler TensorFlow creates during its import keeps a stream that stays
-        # open. Python's own writes meanwhile land in the capture and are passed on below
-        # unfiltered (only C++ log lines are dropped).
-        os.dup2(captured.fileno(), 2)
-        failed = True
-        try:
-            import tensorflow  # noqa: F401
+    with cpp_records_dropped(_below(min_level)):
+        import tensorflow  # noqa: F401
 
-            failed = False
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved_fd, 2)
-            os.close(saved_fd)
-            captured.seek(0)
-            text = captured.read()
-            kept = text if failed else _filter_cpp_lines(text, min_level)
-            if kept:
-                os.write(2, kept)
+
+def _below(min_level: int) -> Callable[[bytes], bool]:
+    """Picks the C++ log lines whose severity is under ``min_level``."""
+    return lambda line: _CPP_SEVERITY[line[:1]] < min_level
 
 
 def _filter_cpp_lines(text: bytes, min_level: int) -> bytes:
     """The C++ log lines of ``text`` at ``min_level`` or above, and any other output."""
-    return drop_cpp_records(text, lambda line: _CPP_SEVERITY[line[:1]] < min_level)
+    return drop_cpp_records(text, _below(min_level))
+
+
+class _Fd2Capture:
+    """File descriptor 2 redirected to a temporary file, shared by overlapping blocks."""
+
+    def __init__(self, saved: int) -> None:
+        self.saved = saved
+        self.file = tempfile.TemporaryFile()
+        self.drops: list[Callable[[bytes], bool]] = []
+        self.blocks = 0
+        self.failed = False
+
+
+_capture_lock = threading.Lock()
+_capture: _Fd2Capture | None = None  # the capture open now, if any
+
+
+@contextmanager
+def cpp_records_dropped(drop: Callable[[bytes], bool]) -> Iterator[None]:
+    """Drop the C++ log records ``drop`` picks from what is written to stderr meanwhile.
+
+    File descriptor 2 itself is captured (C++ writes there, not to ``sys.stderr``), from
+    the first of any overlapping blocks, in any threads, until the last one leaves;
+    then what was written is passed on, in order, without the records one of the
+    blocks' ``drop`` picks (:func:`drop_cpp_records`). If a block raises, everything
+    is passed on. ``sys.stderr`` stays the same object, so a logging handler created
+    meanwhile keeps a stream that stays open; Python's own writes are passed on
+    unfiltered. Without a file descriptor 2 (a GUI launcher) nothing is captured.
+    """
+    global _capture
+    with _capture_lock:
+        if _capture is None:
+            try:
+                saved = os.dup(2)
+            except OSError:  # nothing to keep clean
+                saved = None
+            if saved is not None:
+                sys.stderr.flush()
+                _capture = _Fd2Capture(saved)
+                os.dup2(_capture.file.fileno(), 2)
+        capture = _capture
+        if capture is not None:
+            capture.drops.append(drop)
+            capture.blocks += 1
+    if capture is None:
+        yield
+        return
+    try:
+        yield
+    except BaseException:
+        capture.failed = True
+        raise
+    finally:
+        with _capture_lock:
+            capture.blocks -= 1
+            if capture.blocks == 0:
+                _capture = None
+                sys.stderr.flush()
+                os.dup2(capture.saved, 2)
+                os.close(capture.saved)
+                capture.file.seek(0)
+                text = capture.file.read()
+                capture.file.close()
+                if not capture.failed:
+                    text = drop_cpp_records(text, lambda line: any(d(line) for d in capture.drops))
+                if text:
+                    os.write(2, text)
 
 
 def drop_cpp_records(text: bytes, drop: Callable[[bytes], bool]) -> bytes:

@@ -49,14 +49,12 @@ import importlib.metadata
 import os
 import platform
 import re
-import sys
 import tempfile
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tf_pipeline.tf_output import drop_cpp_records
+from tf_pipeline.tf_output import cpp_records_dropped, drop_cpp_records
 
 __all__ = [
     "CACHE_ENV",
@@ -83,9 +81,6 @@ _LOAD_NOTICES = (
     re.compile(rb"^E\d{4} .*Error parsing text-format tensorflow\.XlaSerializedCacheEntry"),
     re.compile(rb"^E\d{4} .*Loading XLA:CPU AOT result\. Target machine feature"),
 )
-_quiet_lock = threading.Lock()
-_quiet_depth = 0
-_quiet_saved: tuple[int, object] | None = None
 
 
 def cache_directory() -> Path | None:
@@ -251,17 +246,15 @@ def quiet_loads() -> Iterator[None]:
     """Drop TensorFlow's two harmless cache-load lines from stderr during the block.
 
     File descriptor 2 is captured while any thread is inside the block, and every other
-    line is passed on when the last one leaves (in order, a little later). Does nothing
-    when the cache is off or ``TF_CPP_MIN_LOG_LEVEL`` hides ERROR lines already.
+    line is passed on when the last one leaves (in order, a little later; see
+    :func:`~tf_pipeline.tf_output.cpp_records_dropped`). Does nothing when the cache is
+    off or ``TF_CPP_MIN_LOG_LEVEL`` hides ERROR lines already.
     """
     if not _loads_may_log():
         yield
         return
-    _enter_quiet()
-    try:
+    with cpp_records_dropped(_is_load_notice):
         yield
-    finally:
-        _leave_quiet()
 
 
 def _loads_may_log() -> bool:
@@ -273,42 +266,11 @@ def _loads_may_log() -> bool:
         return True
 
 
-def _enter_quiet() -> None:
-    global _quiet_depth, _quiet_saved
-    with _quiet_lock:
-        if _quiet_depth == 0:
-            try:
-                saved = os.dup(2)
-            except OSError:  # no file descriptor 2: nothing to keep clean
-                _quiet_depth += 1
-                return
-            sys.stderr.flush()
-            captured = tempfile.TemporaryFile()
-            os.dup2(captured.fileno(), 2)
-            _quiet_saved = (saved, captured)
-        _quiet_depth += 1
-
-
-def _leave_quiet() -> None:
-    global _quiet_depth, _quiet_saved
-    with _quiet_lock:
-        _quiet_depth -= 1
-        if _quiet_depth or _quiet_saved is None:
-            return
-        saved, captured = _quiet_saved
-        _quiet_saved = None
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(saved)
-        captured.seek(0)
-        text = captured.read()
-        captured.close()
-    kept = drop_load_notices(text)
-    if kept:
-        os.write(2, kept)
+def _is_load_notice(line: bytes) -> bool:
+    return any(notice.match(line) for notice in _LOAD_NOTICES)
 
 
 def drop_load_notices(text: bytes) -> bytes:
     """``text`` without TensorFlow's cache-load log records (their continuation lines
     included)."""
-    return drop_cpp_records(text, lambda line: any(n.match(line) for n in _LOAD_NOTICES))
+    return drop_cpp_records(text, _is_load_notice)

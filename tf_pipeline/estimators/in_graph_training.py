@@ -16,8 +16,13 @@ of the same graph signature reuses the loop an earlier one kept -- graph, sessio
 XLA program -- and trains bit for bit as a new loop would (see
 :mod:`~tf_pipeline.estimators.loop_cache`): only a process's first fit of a model pays
 the tracing and the compilation, and a program compiled by an earlier process is loaded
-from disk instead (:mod:`tf_pipeline.xla_cache`). In XLA mode a one-step ``dynamic_rnn``
-is unrolled (:func:`~tf_pipeline.compat.rnn.functions.unrolled_dynamic_rnns`).
+from disk instead (:mod:`tf_pipeline.xla_cache`). A new loop's session starts in a
+background thread as soon as the model is traced: one run initialises the variables and
+loads the data, then a run of no steps compiles the loop, while the fit builds its
+saver and hooks and writes graph.pbtxt and the first checkpoint; the first K-step run
+waits only for the compiled program (TensorFlow's XLA launch waits for a compilation
+in progress). In XLA mode a one-step ``dynamic_rnn`` is unrolled
+(:func:`~tf_pipeline.compat.rnn.functions.unrolled_dynamic_rnns`).
 
 The model_fn is traced once inside the loop body (see :mod:`tf_pipeline.training_loop`),
 so any model built from ``get_variable`` variables and trained by ``optimize_loss`` or a

@@ -17,6 +17,12 @@ new one would:
 * the data, the DataFeeder order, the hooks, the saver's list of checkpoints to
   rotate and the summary writer belong to the fit.
 
+A loop's first fit from scratch makes its session ahead of ``MonitoredSession``, in a
+background thread (:meth:`KeptSessionCreator.start`): the variables' initializers run
+there, as TF's default ``Scaffold`` would run them, while the fit builds its hooks. A
+model whose ``Scaffold`` does more (an ``init_op``, ``init_fn``, local variables, tables
+or resources) is initialised by that ``Scaffold`` when ``MonitoredSession`` asks.
+
 As ``tf.function`` does, this assumes a model_fn builds the same graph for the same
 signature: one that reads other Python state while building can call
 :func:`clear_loop_cache` (or train with ``RunConfig(train_loop="session")``). A loop is
