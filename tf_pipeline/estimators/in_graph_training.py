@@ -53,18 +53,21 @@ summaries (``optimize_loss``'s loss, learning rate, gradient norm, ...).
 from __future__ import annotations
 
 import logging
-import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import tensorflow as tf
 
+from tf_pipeline.estimators.background import BackgroundCall
 from tf_pipeline.estimators.data_feeder import DataFeeder, label_shape
 from tf_pipeline.estimators.hooks import nan_loss_error
 from tf_pipeline.estimators.model_fn import model_fn_args
 from tf_pipeline.training_loop import TracedLoop, build_traced_loop
 from tf_pipeline.xla_cache import drop_unreadable_programs, quiet_loads
+
+if TYPE_CHECKING:
+    from tf_pipeline.estimators.loop_cache import StartedSession
 
 logger = logging.getLogger("estimators")
 
@@ -265,7 +268,7 @@ class InGraphLoopHook(tf.compat.v1.train.SessionRunHook):
         self._cadences = {k: v for k, v in cadences.items() if v}
         self._last_log_time: float | None = None
         self._size = 0
-        self._compiling: threading.Thread | None = None
+        self._compiling: BackgroundCall | StartedSession | None = None  # has join()
         self._loaded = False  # data loaded by a session started early
 
     def start_session(self, creator: Any) -> None:
@@ -302,7 +305,7 @@ class InGraphLoopHook(tf.compat.v1.train.SessionRunHook):
             session.run(*self._data_loader())
             # The hooks after this one write graph.pbtxt and the step-0 checkpoint
             # meanwhile.
-            self._compiling = _Background(self.compile, session)
+            self._compiling = BackgroundCall(self.compile, session)
         self._start = int(session.run(self._global_step))
         self._current = self._start
         self._last = self._max_steps if self._steps is None else self._start + self._steps
@@ -413,25 +416,3 @@ class InGraphLoopHook(tf.compat.v1.train.SessionRunHook):
     def end(self, session):
         self._join_compilation()  # when no run happened (stopped at once)
         self._writer.flush()  # the engine flushes again after the final checkpoint's log
-
-
-class _Background(threading.Thread):
-    """Call ``function(*args)`` in a thread; :meth:`join` re-raises what it raised."""
-
-    def __init__(self, function: Any, *args: Any) -> None:
-        super().__init__(daemon=True)
-        self._call = (function, args)
-        self._error: BaseException | None = None
-        self.start()
-
-    def run(self) -> None:
-        function, args = self._call
-        try:
-            function(*args)
-        except BaseException as error:  # re-raised in the training thread
-            self._error = error
-
-    def join(self, timeout: float | None = None) -> None:
-        super().join(timeout)
-        if self._error is not None:
-            raise self._error

@@ -42,6 +42,8 @@ from typing import Any
 import numpy as np
 import tensorflow as tf
 
+from tf_pipeline.estimators.background import BackgroundCall
+
 MAX_KEPT = 4
 """Most loops kept at once (each holds a graph, a session and its compiled program)."""
 
@@ -259,13 +261,13 @@ def _initialised_by_variables_alone(scaffold: Any) -> bool:
     return not any(tf.compat.v1.get_collection(key) for key in collections)
 
 
-class StartedSession(threading.Thread):
+class StartedSession:
     """A new kept loop's session, made in the background (see
     :meth:`KeptSessionCreator.start`).
 
-    The thread makes the session and, in one run, runs the variables' initializers
-    (each draws the first numbers of its random stream, as in any new session) and
-    the ``also_run`` ops, fetching the values the initializers assign (kept for later
+    A thread makes the session and, in one run, runs the variables' initializers (each
+    draws the first numbers of its random stream, as in any new session) and the
+    ``also_run`` ops, fetching the values the initializers assign (kept for later
     fits); it signals :meth:`ready`, then calls ``then(session)``.
     """
 
@@ -277,7 +279,6 @@ class StartedSession(threading.Thread):
         also_run: tuple[list, dict],
         then: Callable[[Any], None],
     ) -> None:
-        super().__init__(daemon=True)
         self._kept = kept
         self._config = config
         self._variables = variables
@@ -285,10 +286,9 @@ class StartedSession(threading.Thread):
         self._then = then
         self._ready = threading.Event()
         self._error: BaseException | None = None
-        self._then_error: BaseException | None = None
-        self.start()
+        self._thread = BackgroundCall(self._run)
 
-    def run(self) -> None:
+    def _run(self) -> None:
         kept = self._kept
         ops, feed = self._also_run
         try:
@@ -303,10 +303,7 @@ class StartedSession(threading.Thread):
             return
         finally:
             self._ready.set()
-        try:
-            self._then(session)
-        except BaseException as error:  # re-raised by join()
-            self._then_error = error
+        self._then(session)  # what it raises, join() re-raises
 
     def ready(self) -> KeptSession:
         """Wait until the session is initialised and prepared; re-raise what failed."""
@@ -315,8 +312,6 @@ class StartedSession(threading.Thread):
             raise self._error
         return self._kept.session
 
-    def join(self, timeout: float | None = None) -> None:
+    def join(self) -> None:
         """Wait for ``then`` as well; re-raise what it raised."""
-        super().join(timeout)
-        if self._then_error is not None:
-            raise self._then_error
+        self._thread.join()
