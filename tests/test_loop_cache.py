@@ -144,3 +144,25 @@ def _model_with_init_fn(features, labels, mode):
 def test_a_scaffold_that_initialises_more_is_not_started_early(tmp_path):
     _, weights = fit(tmp_path, 5, model_fn=_model_with_init_fn)
     np.testing.assert_array_equal(weights["w"], np.full([12, 1], 2.0, np.float32))
+
+
+def test_variables_made_by_hooks_after_the_early_start_are_initialised(tmp_path, monkeypatch):
+    """A hook's ``begin`` runs after a new loop's session started early; a variable it
+    makes is initialised as ``Scaffold``'s init_op (made after every ``begin``) would."""
+    from estimators import loop_cache
+
+    made = []
+    begin = tf.compat.v1.train.CheckpointSaverHook.begin
+
+    def begin_making_a_variable(self):
+        # AUTO_REUSE: the kept loop's graph has it from the first fit.
+        with tf.compat.v1.variable_scope("", reuse=tf.compat.v1.AUTO_REUSE):
+            init = tf.constant_initializer(7.0)
+            made.append(tf.compat.v1.get_variable("hook_count", [], initializer=init))
+        begin(self)
+
+    monkeypatch.setattr(tf.compat.v1.train.CheckpointSaverHook, "begin", begin_making_a_variable)
+    for cold in (True, False):  # a new loop, then the kept one (from the values kept)
+        fit(tmp_path / str(cold), 5, cold=cold)
+        (kept,) = loop_cache._KEPT.values()
+        assert kept.session.run(made[-1]) == 7.0

@@ -207,10 +207,21 @@ class KeptSessionCreator(tf.compat.v1.train.SessionCreator):
         scaffold.finalize()
         if self._started is not None:
             session = self._started.ready()
+            self._initialise_late_variables(session)
         else:
             session = self._set_variables()
         session.run(scaffold.local_init_op, feed_dict=scaffold.local_init_feed_dict)
         return session
+
+    def _initialise_late_variables(self, session: KeptSession) -> None:
+        """Initialise the variables made after the early start (by a hook's or a saving
+        listener's ``begin``), as ``Scaffold``'s ``init_op``, made later, would."""
+        kept = self._kept
+        late = tf.compat.v1.global_variables()[len(kept.initial_values) :]
+        if late:
+            values = [v.initializer.inputs[1] for v in late]
+            late_values, _ = session.run([values, [v.initializer for v in late]])
+            kept.initial_values = [*kept.initial_values, *late_values]
 
     def _set_variables(self) -> KeptSession:
         kept, scaffold = self._kept, self._kept.scaffold
