@@ -166,3 +166,31 @@ def test_variables_made_by_hooks_after_the_early_start_are_initialised(tmp_path,
         fit(tmp_path / str(cold), 5, cold=cold)
         (kept,) = loop_cache._KEPT.values()
         assert kept.session.run(made[-1]) == 7.0
+
+
+def test_a_fit_that_fails_while_its_session_starts_early_closes_that_session(
+    tmp_path, monkeypatch
+):
+    from estimators import loop_cache
+
+    made, released = [], []
+    init, release = loop_cache.KeptSession.__init__, loop_cache.KeptSession.release
+
+    def tracked_init(self, *args, **kwargs):
+        made.append(self)
+        init(self, *args, **kwargs)
+
+    def tracked_release(self):
+        released.append(self)
+        release(self)
+
+    def failing_begin(self):
+        raise RuntimeError("a hook failed")
+
+    monkeypatch.setattr(loop_cache.KeptSession, "__init__", tracked_init)
+    monkeypatch.setattr(loop_cache.KeptSession, "release", tracked_release)
+    monkeypatch.setattr(tf.compat.v1.train.CheckpointSaverHook, "begin", failing_begin)
+    with pytest.raises(RuntimeError, match="a hook failed"):
+        fit(tmp_path, 5, cold=True)
+    assert len(made) == 1 and released == made
+    assert kept_count() == 0

@@ -93,8 +93,13 @@ class KeptLoop:
     session: KeptSession | None = None
     initial_values: list[np.ndarray] | None = None
     fits: int = 0
+    started: StartedSession | None = None
 
     def release(self) -> None:
+        if self.started is not None:
+            # A fit that failed while its session was being made early: wait until it
+            # exists, so it is closed too (its compile thread then stops with an error).
+            self.started.wait_made()
         if self.session is not None:
             self.session.release()
             self.session = None
@@ -297,6 +302,7 @@ class StartedSession:
         self._then = then
         self._ready = threading.Event()
         self._error: BaseException | None = None
+        kept.started = self
         self._thread = BackgroundCall(self._run)
 
     def _run(self) -> None:
@@ -316,9 +322,13 @@ class StartedSession:
             self._ready.set()
         self._then(session)  # what it raises, join() re-raises
 
+    def wait_made(self) -> None:
+        """Wait until the session exists and is initialised (or that failed)."""
+        self._ready.wait()
+
     def ready(self) -> KeptSession:
         """Wait until the session is initialised and prepared; re-raise what failed."""
-        self._ready.wait()
+        self.wait_made()
         if self._error is not None:
             raise self._error
         return self._kept.session
