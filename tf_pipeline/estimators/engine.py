@@ -466,30 +466,34 @@ class EstimatorEngine:
         ]
         global_init = tf.compat.v1.global_variables_initializer() if saver is None else None
 
+        # One session for every attempt: a retry after a trainer rotated the checkpoint
+        # away reruns only the restore (its executor built once), so it keeps up with
+        # a trainer that checkpoints every few milliseconds.
+        session = tf.compat.v1.Session(
+            graph=graph, config=self._config.session_config_or_default()
+        )
+
         def restore(path: str | None) -> tf.compat.v1.Session:
             if path is not None:
                 check_checkpoint_matches(path, variables)
-            session = tf.compat.v1.Session(
-                graph=graph, config=self._config.session_config_or_default()
-            )
-            try:
-                if path is None:
-                    session.run(global_init)
-                else:
-                    try:
-                        saver.restore(session, path)
-                    except (tf.errors.OpError, ValueError) as error:
-                        # Saver.restore raises ValueError for a prefix whose files are gone.
-                        raise unreadable(path, error) from error
-                session.run(local_init)
-            except BaseException:
-                session.close()
-                raise
+            if path is None:
+                session.run(global_init)
+            else:
+                try:
+                    saver.restore(session, path)
+                except (tf.errors.OpError, ValueError) as error:
+                    # Saver.restore raises ValueError for a prefix whose files are gone.
+                    raise unreadable(path, error) from error
+            session.run(local_init)
             return session
 
-        if checkpoint is None or pinned:
-            return restore(checkpoint), checkpoint
-        return read_latest_checkpoint(self._model_dir, restore, first=checkpoint)
+        try:
+            if checkpoint is None or pinned:
+                return restore(checkpoint), checkpoint
+            return read_latest_checkpoint(self._model_dir, restore, first=checkpoint)
+        except BaseException:
+            session.close()
+            raise
 
     @staticmethod
     def run_batches(
