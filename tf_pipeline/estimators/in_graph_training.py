@@ -269,7 +269,6 @@ class InGraphLoopHook(tf.compat.v1.train.SessionRunHook):
         self._last_log_time: float | None = None
         self._size = 0
         self._compiling: BackgroundCall | StartedSession | None = None  # has join()
-        self._loaded = False  # data loaded by a session started early
 
     def start_session(self, creator: Any) -> None:
         """Have the kept loop's ``creator`` make a new session now, in the background.
@@ -280,7 +279,6 @@ class InGraphLoopHook(tf.compat.v1.train.SessionRunHook):
         the graph needs TF's own ``Scaffold`` initialisation, nothing starts early.
         """
         self._compiling = creator.start(self._data_loader(), then=self.compile)
-        self._loaded = self._compiling is not None
 
     def _data_loader(self) -> tuple[list[tf.Operation], dict]:
         y = None
@@ -301,7 +299,7 @@ class InGraphLoopHook(tf.compat.v1.train.SessionRunHook):
             raise LoopRunError(error, removed) from error
 
     def after_create_session(self, session, coord):
-        if not self._loaded:
+        if self._compiling is None:  # not started early: load and compile here
             session.run(*self._data_loader())
             # The hooks after this one write graph.pbtxt and the step-0 checkpoint
             # meanwhile.

@@ -204,6 +204,7 @@ class KeptSessionCreator(tf.compat.v1.train.SessionCreator):
         # Read here: the background thread's default graph is not the loop's.
         variables = tf.compat.v1.global_variables()
         self._started = StartedSession(kept, self._config, variables, also_run, then)
+        kept.started = self._started  # so that releasing the loop waits for its session
         return self._started
 
     def create_session(self) -> tf.compat.v1.Session:
@@ -302,7 +303,6 @@ class StartedSession:
         self._then = then
         self._ready = threading.Event()
         self._error: BaseException | None = None
-        kept.started = self
         self._thread = BackgroundCall(self._run)
 
     def _run(self) -> None:
